@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine, idempotently:
+#   .venv/                 Python 3.11+ virtualenv with telemetry-agg[bench,dev] (editable)
+#   .tools/checkov/        checkov in a venv of its own (its pins clash with boto3's)
+#   .tools/bin/aws-lambda-rie   the Lambda Runtime Interface Emulator, from its Go module (pinned)
+#   .tools/bin/tofu        OpenTofu built from its Go module, only when neither terraform nor tofu is on PATH
+#   build/                 the Go binaries (host bootstrap and CLI), via scripts/build-go.sh
+# Each step is skipped when its output is newer than its inputs. Needs: python3 (3.11 to 3.13), go.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TOOLS=$ROOT/.tools
+mkdir -p "$TOOLS/bin"
+
+RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
+TOFU_VERSION=v1.10.10
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "setup: '$1' is not installed. $2" >&2; exit 1; }
+}
+
+need python3 "Install Python 3.11 to 3.13 (for example: apt-get install python3 python3-venv)."
+need go "Install Go 1.26 or newer (https://go.dev/doc/install), then rerun."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  say "installing telemetry-agg[bench,dev] into .venv"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[bench,dev]'
+  touch .venv/.installed
+fi
+
+if [ ! -x "$TOOLS/checkov/bin/checkov" ]; then
+  say "installing checkov into .tools/checkov"
+  "$PY" -m venv "$TOOLS/checkov"
+  "$TOOLS/checkov/bin/python" -m pip install --quiet --upgrade pip
+  "$TOOLS/checkov/bin/python" -m pip install --quiet 'checkov>=3.2,<4'
+fi
+
+if [ ! -x "$TOOLS/bin/aws-lambda-rie" ] || [ "$(cat "$TOOLS/rie.version" 2>/dev/null)" != "$RIE_VERSION" ]; then
+  say "building aws-lambda-rie $RIE_VERSION from its Go module"
+  GOBIN="$TOOLS/bin" CGO_ENABLED=0 go install \
+    "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION"
+  echo "$RIE_VERSION" > "$TOOLS/rie.version"
+fi
+
+if ! command -v terraform >/dev/null 2>&1 && ! command -v tofu >/dev/null 2>&1 \
+   && [ ! -x "$TOOLS/bin/tofu" ]; then
+  say "building OpenTofu $TOFU_VERSION from its Go module (neither terraform nor tofu is installed; a few minutes, once)"
+  # `go install` refuses modules with replace directives, so build inside a copy of the module.
+  dir=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" \
+        | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  src=$(mktemp -d)
+  cp -r "$dir/." "$src"
+  chmod -R u+w "$src"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$TOOLS/bin/tofu" ./cmd/tofu)
+  rm -rf "$src"
+fi
+
+if [ -x scripts/build-go.sh ]; then
+  scripts/build-go.sh host
+fi
+say "setup done"

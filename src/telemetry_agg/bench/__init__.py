@@ -1,0 +1,1 @@
+"""telemetry-bench: generate payloads, run both Lambdas locally and on AWS, and report."""

@@ -1,0 +1,12 @@
+"""The registry of telemetry-bench's command modules: each entry adds its commands to the app.
+
+Add one line per command module; keep the order the order of `telemetry-bench --help`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+
+REGISTRY: list[Callable[[typer.Typer], None]] = []
