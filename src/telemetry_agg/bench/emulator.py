@@ -1,0 +1,495 @@
+"""One Lambda execution environment on this machine: the Runtime Interface Emulator and a runtime.
+
+`Emulator(runtime, ...)` starts ``aws-lambda-rie`` bound to 127.0.0.1 on two free ports (its
+invoke API and the Runtime API its runtime talks to, so several environments run side by side),
+with the environment Lambda sets (memory size, function name, region, timeout ...). The emulator
+starts the runtime (``python -m awslambdaric telemetry_agg.handler.handler`` or the Go
+``bootstrap``) lazily, at the first invocation, as Lambda does at a cold start.
+
+What the emulator does and does not tell (checked against its source, pinned in scripts/setup.sh):
+
+- It prints a ``REPORT RequestId: ... Duration ... Billed Duration ...`` line per invocation on
+  its standard output; the first carries ``Init Duration``. Its Init Duration covers only its own
+  bookkeeping (a fraction of a millisecond): the runtime's start-up shows in the first
+  invocation's Duration and client latency, which is why the bench's cold start is the first
+  invocation's client latency.
+- Its ``Max Memory Used`` is the memory size, a placeholder: never read. Peak memory is the
+  runtime process's VmHWM from /proc (the emulator's child; it starts it in a process group of
+  its own, so `stop()` kills that group as well as the emulator's).
+- A timeout (``AWS_LAMBDA_FUNCTION_TIMEOUT``) answers 200 with the text ``Task timed out after
+  N.00 seconds``; a runtime that fails at init or exits answers 502.
+
+API: `Runtime`, `python_runtime(aggregator)`, `go_runtime()`, `rie_path()`, `project_root()`,
+`Emulator` (`start()`, `invoke(event_bytes) -> Invocation`, `peak_rss_mb()`, `stop()`, context
+manager), `ToolMissingError`, `EmulatorError`, `free_port()`, `port_free(port)`,
+`emulator_version()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Self
+
+__all__ = [
+    "Emulator",
+    "EmulatorError",
+    "Invocation",
+    "Report",
+    "Runtime",
+    "ToolMissingError",
+    "emulator_version",
+    "free_port",
+    "go_arch",
+    "go_runtime",
+    "port_free",
+    "project_root",
+    "python_runtime",
+    "rie_path",
+]
+
+INVOKE_PATH = "/2015-03-31/functions/function/invocations"
+TIMED_OUT = b"Task timed out after"
+HANDLER = "telemetry_agg.handler.handler"
+_REPORT = re.compile(r"REPORT RequestId: (\S+)\s+(.*)")
+_FIELD = re.compile(r"(Init Duration|Duration|Billed Duration): ([0-9.]+) ms")
+
+
+class EmulatorError(RuntimeError):
+    """The emulator or its runtime failed; the message says what happened and what to do."""
+
+
+class ToolMissingError(EmulatorError):
+    """A tool the bench needs is not installed; the message names the command that installs it."""
+
+
+def project_root() -> Path:
+    """The repository root (the folder with pyproject.toml and scripts/), from this file or cwd."""
+    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
+        for d in (start, *start.parents):
+            if (d / "pyproject.toml").is_file() and (d / "scripts").is_dir():
+                return d
+    return Path.cwd()
+
+
+def rie_path() -> Path:
+    """aws-lambda-rie: `.tools/bin` of the repository first, then PATH."""
+    local = project_root() / ".tools" / "bin" / "aws-lambda-rie"
+    if local.is_file() and os.access(local, os.X_OK):
+        return local
+    found = shutil.which("aws-lambda-rie")
+    if found:
+        return Path(found)
+    raise ToolMissingError(
+        "the Lambda Runtime Interface Emulator (aws-lambda-rie) is not installed: run "
+        "`make setup` (or `scripts/setup.sh`) in the repository to build it into .tools/bin"
+    )
+
+
+def emulator_version() -> str | None:
+    """The pinned emulator version setup.sh recorded, if any."""
+    try:
+        return (project_root() / ".tools" / "rie.version").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+def go_arch() -> str:
+    m = platform.machine().lower()
+    return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(m, m)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How to start one language's Lambda runtime under the emulator."""
+
+    language: str
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str] = field(default_factory=dict)
+    aggregator: str | None = None
+
+
+def python_runtime(aggregator: str | None = None) -> Runtime:
+    env = {"AWS_EXECUTION_ENV": "AWS_Lambda_python3.12", "PYTHONDONTWRITEBYTECODE": "1"}
+    if aggregator:
+        env["TELEMETRY_AGG_AGGREGATOR"] = aggregator
+    return Runtime(
+        language="python",
+        argv=[sys.executable, "-m", "awslambdaric", HANDLER],
+        cwd=project_root(),
+        env=env,
+        aggregator=aggregator,
+    )
+
+
+def go_runtime(*, build: bool = True) -> Runtime:
+    """The Go bootstrap for this machine; built with scripts/build-go.sh when missing."""
+    root = project_root()
+    bootstrap = root / "build" / f"linux_{go_arch()}" / "bootstrap"
+    if not bootstrap.is_file() and build:
+        script = root / "scripts" / "build-go.sh"
+        if shutil.which("go") is None:
+            raise ToolMissingError(
+                f"the Go bootstrap ({bootstrap}) is missing and Go is not installed: install Go "
+                "1.26 or newer (https://go.dev/doc/install), then run `scripts/build-go.sh host`"
+            )
+        if not script.is_file():
+            raise ToolMissingError(
+                f"the Go bootstrap ({bootstrap}) is missing and scripts/build-go.sh is not in "
+                "this checkout: build go/cmd/bootstrap for linux and put it there"
+            )
+        out = subprocess.run(
+            [str(script), "host"], cwd=root, capture_output=True, text=True, check=False
+        )
+        if out.returncode != 0:
+            tail = (out.stderr or out.stdout).strip()[-800:]
+            raise EmulatorError(f"`scripts/build-go.sh host` failed:\n{tail}")
+    if not bootstrap.is_file():
+        raise ToolMissingError(
+            f"the Go bootstrap ({bootstrap}) is missing: run `scripts/build-go.sh host`"
+        )
+    return Runtime(
+        language="go",
+        argv=[str(bootstrap)],
+        cwd=bootstrap.parent,
+        env={"AWS_EXECUTION_ENV": "AWS_Lambda_provided.al2023"},
+        aggregator="scanner",
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The numbers of one REPORT line (milliseconds)."""
+
+    duration_ms: float
+    billed_ms: float
+    init_ms: float | None = None
+
+    @classmethod
+    def parse(cls, rest: str) -> Report:
+        values = dict(_FIELD.findall(rest))
+        return cls(
+            duration_ms=float(values.get("Duration", "nan")),
+            billed_ms=float(values.get("Billed Duration", "nan")),
+            init_ms=float(values["Init Duration"]) if "Init Duration" in values else None,
+        )
+
+
+@dataclass(slots=True)
+class Invocation:
+    """One invocation as the client saw it."""
+
+    client_ms: float
+    http_status: int
+    body: bytes
+    report: Report | None
+    request_id: str
+    error: str | None = None  # None, "timeout", "runtime_error", "connection"
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live descendant of `pid`, by /proc's children lists."""
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tasks = [t.name for t in Path(f"/proc/{p}/task").iterdir()]
+        except OSError:
+            continue
+        for t in tasks:
+            with contextlib.suppress(OSError):
+                kids = Path(f"/proc/{p}/task/{t}/children").read_text().split()
+                for k in map(int, kids):
+                    if k not in out:
+                        out.append(k)
+                        todo.append(k)
+    return out
+
+
+def _start_time(pid: int) -> int | None:
+    """The process's start time (clock ticks since boot): a pid plus this names one process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _vm_hwm_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+class Emulator:
+    """One execution environment: aws-lambda-rie + its runtime, on 127.0.0.1."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        memory_mb: int = 512,
+        timeout_s: int = 10,
+        port: int | None = None,
+        name: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.memory_mb = memory_mb
+        self.timeout_s = timeout_s
+        self.requested_port = port
+        self.port = 0
+        self.name = name or f"telemetry-agg-{runtime.language}"
+        self.extra_env = extra_env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.lines: deque[str] = deque(maxlen=300)
+        self._reports: dict[str, Report] = {}
+        self._cond = threading.Condition()
+        self._reader: threading.Thread | None = None
+        self._conn: http.client.HTTPConnection | None = None
+        self._known_pids: dict[int, int | None] = {}
+        self.runtime_pid: int | None = None
+        self._peak_mb: float | None = None
+
+    # -- life cycle ------------------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108
+            "LANG": "C.UTF-8",
+            "TZ": ":UTC",
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_LAMBDA_FUNCTION_NAME": self.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(self.timeout_s),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{self.name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": "local",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "LAMBDA_TASK_ROOT": str(self.runtime.cwd),
+            "LOG_LEVEL": "error",
+        }
+        if "VIRTUAL_ENV" in os.environ:
+            env["VIRTUAL_ENV"] = os.environ["VIRTUAL_ENV"]
+        env.update(self.runtime.env)
+        env.update(self.extra_env)
+        return env
+
+    def start(self, *, ready_timeout_s: float = 15.0) -> Self:
+        rie = rie_path()
+        port = self.requested_port
+        if port is not None and not port_free(port):
+            raise EmulatorError(
+                f"port 127.0.0.1:{port} is in use: choose another port, or stop what listens "
+                f"there (`ss -ltnp 'sport = :{port}'` shows it)"
+            )
+        for attempt in range(3):
+            self.port = port or free_port()
+            api_port = free_port()
+            argv = [
+                str(rie),
+                "--runtime-interface-emulator-address",
+                f"127.0.0.1:{self.port}",
+                "--runtime-api-address",
+                f"127.0.0.1:{api_port}",
+                "--log-level",
+                "error",
+                *self.runtime.argv,
+            ]
+            self.lines.clear()
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=self.runtime.cwd,
+                env=self.env(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C goes to us; we stop it
+            )
+            self._reader = threading.Thread(
+                target=self._read, args=(self.proc.stdout,), daemon=True
+            )
+            self._reader.start()
+            if self._wait_ready(ready_timeout_s):
+                return self
+            in_use = any("address already in use" in line for line in self.lines)
+            self.stop()
+            if not in_use or port is not None or attempt == 2:
+                break
+        tail = "\n".join(list(self.lines)[-15:])
+        raise EmulatorError(
+            f"the emulator for {self.runtime.language} did not start on 127.0.0.1:{self.port}"
+            + (f"; its output:\n{tail}" if tail else " (no output)")
+        )
+
+    def _wait_ready(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc is None or self.proc.poll() is not None:
+                return False
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.settimeout(0.2)
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return True
+            time.sleep(0.01)
+        return False
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        if stream is None:
+            return
+        for raw in stream:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            m = _REPORT.search(line)
+            if m:
+                with self._cond:
+                    self._reports[m.group(1)] = Report.parse(m.group(2))
+                    self._cond.notify_all()
+            else:
+                self.lines.append(line)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{INVOKE_PATH}"
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _track(self) -> None:
+        """Remember the runtime's pid(s) and their peak RSS while they live."""
+        if self.proc is None:
+            return
+        kids = _descendants(self.proc.pid)
+        for pid in kids:
+            self._known_pids.setdefault(pid, _start_time(pid))
+        if kids:
+            self.runtime_pid = kids[0]
+        for pid in kids:
+            hwm = _vm_hwm_mb(pid)
+            if hwm is not None and (self._peak_mb is None or hwm > self._peak_mb):
+                self._peak_mb = hwm
+
+    def peak_rss_mb(self) -> float | None:
+        """The runtime process's peak resident set (VmHWM), in MiB, so far."""
+        self._track()
+        return self._peak_mb
+
+    def stop(self) -> None:
+        """Stop the emulator and its runtime (its own process group too); idempotent."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        proc = self.proc
+        if proc is None:
+            return
+        for pid in _descendants(proc.pid):
+            self._known_pids.setdefault(pid, _start_time(pid))
+        # Only processes that are still the ones we saw (a pid may have been reused since).
+        ours = [p for p, t in self._known_pids.items() if t is not None and _start_time(p) == t]
+        groups = {proc.pid}
+        for pid in ours:
+            with contextlib.suppress(OSError):
+                groups.add(os.getpgid(pid))
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for g in groups:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(g, sig)
+            for pid in ours:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, sig)
+            try:
+                proc.wait(timeout=2)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=2)
+        if proc.stdout is not None:
+            proc.stdout.close()
+        self.proc = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- invoking ----------------------------------------------------------------------------
+    def invoke(self, event: bytes, *, client_timeout_s: float | None = None) -> Invocation:
+        """POST one event; wait for the answer and its REPORT line."""
+        request_id = str(uuid.uuid4())
+        timeout = client_timeout_s or self.timeout_s + 10
+        if self._conn is None:
+            self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        headers = {"content-type": "application/json", "x-amzn-requestid": request_id}
+        t0 = time.perf_counter()
+        try:
+            self._conn.request("POST", INVOKE_PATH, body=event, headers=headers)
+            resp = self._conn.getresponse()
+            body = resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            client_ms = (time.perf_counter() - t0) * 1000
+            self._conn.close()
+            self._conn = None
+            reason = (
+                "timed out" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
+            )
+            self.lines.append(f"[telemetry-bench] invoke failed: {reason}")
+            return Invocation(client_ms, 0, b"", None, request_id, "connection")
+        client_ms = (time.perf_counter() - t0) * 1000
+        self._track()
+        report = self._report(request_id, wait_s=2.0)
+        error = None
+        if resp.status == 200 and body.startswith(TIMED_OUT):
+            error = "timeout"
+        elif resp.status != 200:
+            error = "runtime_error"
+        return Invocation(client_ms, resp.status, body, report, request_id, error)
+
+    def _report(self, request_id: str, *, wait_s: float) -> Report | None:
+        deadline = time.monotonic() + wait_s
+        with self._cond:
+            while request_id not in self._reports:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+            return self._reports.pop(request_id)
+
+    def output_tail(self, n: int = 15) -> str:
+        return "\n".join(list(self.lines)[-n:])

@@ -1,0 +1,284 @@
+"""Telemetry payloads like the original study's, and the Function URL events that carry them.
+
+The generator (STUDY.md): each event has an `endpoint` drawn uniformly from six (`/login`,
+`/search`, `/checkout`, `/profile`, `/feed`, `/ping`), a `status` drawn uniformly from
+200, 200, 200, 201, 400, 401, 403, 500, a `duration_ms` = floor(exponential variate, mean 120) +
+a uniform integer in 0..30, and a `user_id` = ``u_`` + 8 random lower-case letters or digits.
+About 82 bytes an event.
+
+Knobs beyond the study: the number of endpoints (more than six adds `/e7`, `/e8`, ...), the number
+of distinct users (drawn from a fixed pool instead of fresh ids), and a share of invalid events
+(each one of: a bare number, a string status, a string duration, a numeric endpoint, a boolean
+user id; all invalid by docs/contract.md section 3).
+
+Deterministic: the same seed, size and knobs give the same bytes on every machine and Python
+3.11 to 3.13 (`random.Random` seeded with a string is stable; only `random()`, `choice()`,
+`expovariate()` and `randrange()` are used).
+
+API: `Knobs`, `generate(size, knobs) -> list`, `payload(size, knobs) -> bytes`,
+`function_url_event(body, ...) -> dict`, `write(directory, sizes, knobs, event=False)`,
+`read_payload(path) -> bytes`, `DEFAULT_SIZES`, `QUICK_SIZES`; `register(app)` adds `gen`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import random
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = [
+    "DEFAULT_SIZES",
+    "ENDPOINTS",
+    "QUICK_SIZES",
+    "STATUSES",
+    "Knobs",
+    "PayloadError",
+    "function_url_event",
+    "generate",
+    "parse_sizes",
+    "payload",
+    "read_payload",
+    "register",
+    "write",
+]
+
+ENDPOINTS = ("/login", "/search", "/checkout", "/profile", "/feed", "/ping")
+STATUSES = (200, 200, 200, 201, 400, 401, 403, 500)
+DEFAULT_SIZES = (100, 1000, 5000, 10000, 20000)
+QUICK_SIZES = (100, 1000)
+USER_ALPHABET = string.ascii_lowercase + string.digits
+MAX_EVENTS = 5_000_000  # about 400 MB of JSON: beyond that, say so instead of filling the disk
+
+
+class PayloadError(ValueError):
+    """Bad generator input or an unreadable payload file; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Knobs:
+    seed: int = 42
+    endpoints: int = len(ENDPOINTS)
+    users: int | None = None  # None: a fresh random id per event, as the study did
+    invalid: float = 0.0  # share of invalid events, 0..1
+
+    def check(self) -> None:
+        if self.endpoints < 1:
+            raise PayloadError(f"--endpoints must be at least 1, not {self.endpoints}")
+        if self.users is not None and self.users < 1:
+            raise PayloadError(f"--users must be at least 1, not {self.users}")
+        if not (math.isfinite(self.invalid) and 0 <= self.invalid <= 1):
+            raise PayloadError(f"--invalid is a share between 0 and 1, not {self.invalid}")
+
+
+def _endpoints(n: int) -> list[str]:
+    return list(ENDPOINTS[:n]) + [f"/e{i}" for i in range(len(ENDPOINTS) + 1, n + 1)]
+
+
+def _user(rng: random.Random) -> str:
+    return "u_" + "".join(rng.choice(USER_ALPHABET) for _ in range(8))
+
+
+def _invalid(rng: random.Random, event: dict[str, Any]) -> Any:
+    kind = rng.randrange(5)
+    if kind == 0:
+        return event["duration_ms"]
+    bad = dict(event)
+    if kind == 1:
+        bad["status"] = str(event["status"])
+    elif kind == 2:
+        bad["duration_ms"] = str(event["duration_ms"])
+    elif kind == 3:
+        bad["endpoint"] = len(event["endpoint"])
+    else:
+        bad["user_id"] = True
+    return bad
+
+
+def generate(size: int, knobs: Knobs | None = None) -> list[Any]:
+    """`size` events; deterministic for (knobs.seed, size, knobs)."""
+    knobs = knobs or Knobs()
+    knobs.check()
+    if not 0 <= size <= MAX_EVENTS:
+        raise PayloadError(f"a payload size is 0 to {MAX_EVENTS:,} events, not {size:,}")
+    rng = random.Random(f"telemetry-agg:{knobs.seed}:{size}")  # noqa: S311 - not crypto
+    endpoints = _endpoints(knobs.endpoints)
+    pool = [_user(rng) for _ in range(knobs.users)] if knobs.users else None
+    events: list[Any] = []
+    for _ in range(size):
+        event = {
+            "endpoint": rng.choice(endpoints),
+            "status": rng.choice(STATUSES),
+            "duration_ms": math.floor(rng.expovariate(1 / 120)) + rng.randrange(31),
+            "user_id": rng.choice(pool) if pool else _user(rng),
+        }
+        if knobs.invalid and rng.random() < knobs.invalid:
+            events.append(_invalid(rng, event))
+        else:
+            events.append(event)
+    return events
+
+
+def payload(size: int, knobs: Knobs | None = None) -> bytes:
+    """The JSON text of `generate(size, knobs)`, UTF-8."""
+    return json.dumps(generate(size, knobs)).encode()
+
+
+def function_url_event(
+    body: bytes,
+    *,
+    method: str = "POST",
+    path: str = "/",
+    headers: dict[str, str] | None = None,
+    query: str = "",
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """A Lambda Function URL event (payload format 2.0) carrying `body`.
+
+    A UTF-8 body travels as text, anything else base64 with `isBase64Encoded: true`, as Function
+    URLs do. Header names are lower-cased.
+    """
+    hdrs = {k.lower(): v for k, v in (headers or {"content-type": "application/json"}).items()}
+    try:
+        text, b64 = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, b64 = base64.b64encode(body).decode("ascii"), True
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": hdrs,
+        "requestContext": {
+            "accountId": "anonymous",
+            "apiId": "local",
+            "domainName": "localhost",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": hdrs.get("user-agent", "telemetry-bench"),
+            },
+            "requestId": "local",
+            "routeKey": "$default",
+            "stage": "$default",
+        },
+        "body": text,
+        "isBase64Encoded": b64,
+    }
+
+
+def parse_sizes(text: str) -> list[int]:
+    """`"100,1k,5000"` -> [100, 1000, 5000]; a clear PayloadError otherwise."""
+    sizes = []
+    for raw in text.split(","):
+        item = raw.strip().lower()
+        if not item:
+            continue
+        mult = 1000 if item.endswith("k") else 1
+        try:
+            n = int(item.removesuffix("k")) * mult
+        except ValueError:
+            raise PayloadError(
+                f"--sizes takes event counts separated by commas (e.g. 100,1k,5000), not {raw!r}"
+            ) from None
+        if not 1 <= n <= MAX_EVENTS:
+            raise PayloadError(f"a payload size is 1 to {MAX_EVENTS:,} events, not {n:,}")
+        sizes.append(n)
+    if not sizes:
+        raise PayloadError("--sizes is empty: give at least one event count, e.g. --sizes 100")
+    return list(dict.fromkeys(sizes))
+
+
+def payload_name(size: int) -> str:
+    return f"payload-{size}.json"
+
+
+def write(
+    directory: Path, sizes: list[int], knobs: Knobs | None = None, *, event: bool = False
+) -> list[Path]:
+    """payload-SIZE.json per size (and event-SIZE.json, a Function URL event, with `event`)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for size in sizes:
+        body = payload(size, knobs)
+        path = directory / payload_name(size)
+        path.write_bytes(body)
+        paths.append(path)
+        if event:
+            ev = directory / f"event-{size}.json"
+            ev.write_text(json.dumps(function_url_event(body)), encoding="utf-8")
+            paths.append(ev)
+    return paths
+
+
+def read_payload(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise PayloadError(
+            f"{path}: no such payload file; write it with `telemetry-bench gen --output "
+            f"{path.parent}` or drop --payloads to generate payloads in memory"
+        ) from None
+    except OSError as exc:
+        raise PayloadError(f"{path}: cannot read it ({exc.strerror})") from None
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="gen")(gen)
+
+
+def gen(
+    *,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write payload-SIZE.json into.")
+    ] = Path("payloads"),
+    sizes: Annotated[
+        str, typer.Option(help="Event counts, comma-separated; `1k` = 1000.")
+    ] = ",".join(map(str, DEFAULT_SIZES)),
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 42,
+    endpoints: Annotated[
+        int, typer.Option(help="Distinct endpoints (the study's six; more adds /e7, /e8 ...).")
+    ] = len(ENDPOINTS),
+    users: Annotated[
+        int | None,
+        typer.Option(help="Distinct user ids drawn from a fixed pool (default: a fresh id each)."),
+    ] = None,
+    invalid: Annotated[
+        float, typer.Option(help="Share of invalid events, 0 to 1 (e.g. 0.05).")
+    ] = 0.0,
+    event: Annotated[
+        bool,
+        typer.Option("--event", help="Also write event-SIZE.json: a Function URL event (v2.0)."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print what was written as JSON.")
+    ] = False,
+) -> None:
+    """Write telemetry payloads like the original study's (deterministic for a seed).
+
+    Example: [bold]telemetry-bench gen --sizes 100,1k --seed 7 --invalid 0.05 -o payloads[/]
+    """
+    try:
+        size_list = parse_sizes(sizes)
+        knobs = Knobs(seed=seed, endpoints=endpoints, users=users, invalid=invalid)
+        paths = write(output, size_list, knobs, event=event)
+    except PayloadError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"error: cannot write to {output}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
+    files = [{"path": str(p), "bytes": p.stat().st_size} for p in paths]
+    if as_json:
+        typer.echo(json.dumps({"files": files, "seed": seed, "sizes": size_list}))
+    else:
+        for f in files:
+            typer.echo(f"wrote {f['path']} ({f['bytes']:,} bytes)")
