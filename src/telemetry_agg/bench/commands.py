@@ -5,8 +5,14 @@ Add one line per command module; keep the order the order of `telemetry-bench --
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import typer
+from telemetry_agg.bench import package
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import typer
 
 REGISTRY: list[Callable[[typer.Typer], None]] = []
+REGISTRY += [package.register]  # package (D)

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from telemetry_agg.bench.errors import BenchError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
@@ -64,16 +66,8 @@ class DeploymentOutputs(TypedDict):
 OUTPUT_NAMES: tuple[str, ...] = tuple(DeploymentOutputs.__annotations__)
 
 
-class TerraformError(Exception):
+class TerraformError(BenchError):
     """Anything that went wrong around Terraform; `hint` says what to do next."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return f"{self.message}\n{self.hint}" if self.hint else self.message
 
 
 class TerraformNotFoundError(TerraformError):

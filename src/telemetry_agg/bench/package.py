@@ -1,0 +1,424 @@
+"""`telemetry-bench package`: the two Lambda deployment zips, reproducibly.
+
+- `build/python-<arch>.zip`: the `telemetry_agg` core (never `bench/`) and its runtime
+  dependencies from pyproject's `[project] dependencies`, installed as wheels for the target
+  (`pip install --target --platform manylinux2014_<machine> --only-binary=:all: --python-version
+  3.12 --implementation cp`). Each dependency is pinned to the version installed here, so the
+  zip carries what the tests ran against. Never Typer, Rich, boto3: they are `bench` extras.
+- `build/go-<arch>.zip`: `bootstrap` (mode 0755), built by `scripts/build-go.sh lambda <goarch>`
+  or given with `--bootstrap`; its ELF machine must match the architecture.
+
+Reproducible: entries sorted, every timestamp 1980-01-01 00:00, permissions fixed (0644, 0755
+for `bootstrap`), no directory entries, no byte-code: the same inputs give the same SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.terraform import project_root
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+Arch = Literal["arm64", "x86_64"]
+ARCHES: tuple[Arch, ...] = ("arm64", "x86_64")
+PYTHON_VERSION = "3.12"  # the Lambda runtime python3.12 in infra/main.tf
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+EXEC_MODE = 0o755
+# Names and directories never shipped in the Python zip.
+EXCLUDED_PARTS = frozenset({"bench", "__pycache__"})
+EXCLUDED_SUFFIXES = (".pyc", ".pyo")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One Lambda architecture, as each tool names it."""
+
+    arch: Arch
+    pip_platform: str  # pip --platform
+    goarch: str  # GOARCH, and scripts/build-go.sh's argument
+    elf_machine: int  # e_machine of an ELF binary for it
+    machine: str  # as in the wheel tag and the .so suffix
+
+
+TARGETS: dict[Arch, Target] = {
+    "arm64": Target("arm64", "manylinux2014_aarch64", "arm64", 183, "aarch64"),
+    "x86_64": Target("x86_64", "manylinux2014_x86_64", "amd64", 62, "x86_64"),
+}
+
+
+def as_arch(value: str) -> Arch:
+    """A Lambda architecture from its name (aarch64 and amd64 accepted as aliases)."""
+    aliases: dict[str, Arch] = {"arm64": "arm64", "aarch64": "arm64", "x86_64": "x86_64"}
+    aliases["amd64"] = "x86_64"
+    try:
+        return aliases[value.lower().replace("-", "_")]
+    except KeyError:
+        raise PackageError(
+            f"{value!r} is not a Lambda architecture.", "Use arm64 or x86_64."
+        ) from None
+
+
+class PackageError(BenchError):
+    """Packaging failed; `hint` says what to do next."""
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A built zip: what it is for, where, how big, its SHA-256."""
+
+    language: str
+    arch: str
+    path: Path
+    size: int
+    sha256: str
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        return data
+
+
+# --- zips -------------------------------------------------------------------------------------
+
+
+def write_zip(entries: dict[str, tuple[bytes, int]], dest: Path) -> Artifact:
+    """Write `{arcname: (content, mode)}` to `dest` deterministically; return size and hash.
+
+    The zip is written next to `dest` and renamed into place, so a failed build never leaves a
+    half-written zip where Terraform would pick it up.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name in sorted(entries):
+            content, mode = entries[name]
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that external_attr carries the mode
+            info.external_attr = (0o100000 | mode) << 16  # a regular file
+            zf.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    partial.replace(dest)
+    data = dest.read_bytes()
+    return Artifact("", "", dest, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _tree_entries(root: Path, prefix: str = "") -> dict[str, tuple[bytes, int]]:
+    """Every file under `root` as zip entries, minus byte-code, caches and `bench/`."""
+    entries: dict[str, tuple[bytes, int]] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or EXCLUDED_PARTS.intersection(rel.parts[:-1]):
+            continue
+        if path.name.endswith(EXCLUDED_SUFFIXES):
+            continue
+        entries[prefix + rel.as_posix()] = (path.read_bytes(), FILE_MODE)
+    return entries
+
+
+# --- the Python zip ---------------------------------------------------------------------------
+
+
+def runtime_requirements(root: Path | None = None) -> list[str]:
+    """pyproject's `[project] dependencies`, each pinned to the version installed here."""
+    pyproject = (project_root() if root is None else root) / "pyproject.toml"
+    try:
+        declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+        raise PackageError(
+            f"Cannot read the runtime dependencies from {pyproject} ({exc}).",
+            "Run telemetry-bench from a checkout of the project (pip install -e '.[bench]').",
+        ) from exc
+    pinned = []
+    for spec in declared:
+        name = re.split(r"[\s<>=!~;\[]", spec, maxsplit=1)[0]
+        try:
+            pinned.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            pinned.append(spec)
+    return pinned
+
+
+def core_dir(root: Path | None = None) -> Path:
+    return (project_root() if root is None else root) / "src" / "telemetry_agg"
+
+
+def install_dependencies(requirements: list[str], target: Target, dest: Path) -> None:
+    """pip-install `requirements` as wheels for the Lambda target into `dest`."""
+    if not requirements:
+        return
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--no-compile",
+        "--target",
+        str(dest),
+        "--platform",
+        target.pip_platform,
+        "--only-binary=:all:",
+        "--python-version",
+        PYTHON_VERSION,
+        "--implementation",
+        "cp",
+        *requirements,
+    ]
+    proc = subprocess.run(
+        command, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False
+    )
+    if proc.returncode != 0:
+        raise PackageError(
+            f"pip could not fetch {', '.join(requirements)} as wheels for "
+            f"{target.pip_platform} / CPython {PYTHON_VERSION}:\n{proc.stderr.strip()[-3000:]}",
+            "Check network access to the package index (or set PIP_INDEX_URL / PIP_FIND_LINKS "
+            "to a mirror holding those wheels), then rerun.",
+        )
+
+
+def build_python_zip(arch: Arch, out_dir: Path, root: Path | None = None) -> Artifact:
+    target = TARGETS[arch]
+    core = core_dir(root)
+    if not (core / "handler.py").is_file():
+        raise PackageError(
+            f"{core / 'handler.py'} does not exist: the Lambda handler is not written yet.",
+            "The Python zip needs telemetry_agg.handler; build it once the core has landed.",
+        )
+    with tempfile.TemporaryDirectory(prefix="telemetry-package-") as tmp:
+        deps = Path(tmp) / "deps"
+        install_dependencies(runtime_requirements(root), target, deps)
+        entries = _tree_entries(deps) if deps.exists() else {}
+        entries.update(_tree_entries(core, "telemetry_agg/"))
+        artifact = write_zip(entries, out_dir / f"python-{arch}.zip")
+    return Artifact("python", arch, artifact.path, artifact.size, artifact.sha256)
+
+
+# --- the Go zip -------------------------------------------------------------------------------
+
+
+def elf_machine(data: bytes) -> int | None:
+    """e_machine of an ELF image (183 aarch64, 62 x86-64), or None when it is not ELF."""
+    if len(data) < 20 or data[:4] != b"\x7fELF":
+        return None
+    order: Literal["little", "big"] = "little" if data[5] == 1 else "big"
+    return int.from_bytes(data[18:20], order)
+
+
+def build_bootstrap(target: Target, root: Path | None = None) -> Path:
+    """Build `bootstrap` for the target with scripts/build-go.sh; return its path."""
+    base = project_root() if root is None else root
+    script = base / "scripts" / "build-go.sh"
+    if not script.is_file():
+        raise PackageError(
+            f"{script} does not exist, so the Go bootstrap cannot be built.",
+            "Pass a prebuilt binary with --bootstrap PATH, or build the Go twin first.",
+        )
+    if shutil.which("go") is None:
+        raise PackageError(
+            "Go is not installed, so the Go bootstrap cannot be built.",
+            "Install Go 1.26 or newer, or pass a prebuilt binary with --bootstrap PATH.",
+        )
+    proc = subprocess.run(
+        [str(script), "lambda", target.goarch],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise PackageError(
+            f"scripts/build-go.sh lambda {target.goarch} failed (exit code {proc.returncode}):\n"
+            f"{(proc.stderr or proc.stdout).strip()[-3000:]}",
+            "Fix the Go build (run the script by hand to see all of it), then rerun.",
+        )
+    return base / "build" / f"linux_{target.goarch}" / "bootstrap"
+
+
+def build_go_zip(
+    arch: Arch, out_dir: Path, bootstrap: Path | None = None, root: Path | None = None
+) -> Artifact:
+    target = TARGETS[arch]
+    binary = build_bootstrap(target, root) if bootstrap is None else bootstrap
+    try:
+        data = binary.read_bytes()
+    except OSError as exc:
+        raise PackageError(
+            f"Cannot read the Go bootstrap {binary} ({exc.strerror}).",
+            "Build it with scripts/build-go.sh lambda "
+            f"{target.goarch}, or pass an existing file to --bootstrap.",
+        ) from exc
+    machine = elf_machine(data)
+    if machine != target.elf_machine:
+        found = "not an ELF executable" if machine is None else f"ELF machine {machine}"
+        raise PackageError(
+            f"{binary} is {found}, but {arch} needs ELF machine {target.elf_machine} "
+            f"(linux/{target.goarch}).",
+            f"Build it with GOOS=linux GOARCH={target.goarch} (scripts/build-go.sh lambda "
+            f"{target.goarch}).",
+        )
+    artifact = write_zip({"bootstrap": (data, EXEC_MODE)}, out_dir / f"go-{arch}.zip")
+    return Artifact("go", arch, artifact.path, artifact.size, artifact.sha256)
+
+
+def build(
+    arch: Arch,
+    out_dir: Path,
+    *,
+    languages: tuple[str, ...] = ("python", "go"),
+    bootstrap: Path | None = None,
+    root: Path | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> list[Artifact]:
+    """Build the zips for `languages` (python, go) into `out_dir`; `on_step` hears each step."""
+    step = on_step or (lambda _message: None)
+    artifacts = []
+    if "python" in languages:
+        step(f"Python zip for {arch}: fetching {TARGETS[arch].pip_platform} wheels, zipping")
+        artifacts.append(build_python_zip(arch, out_dir, root))
+    if "go" in languages:
+        step(f"Go zip for {arch}: building bootstrap (linux/{TARGETS[arch].goarch}), zipping")
+        artifacts.append(build_go_zip(arch, out_dir, bootstrap, root))
+    return artifacts
+
+
+def build_with_progress(
+    arch: Arch,
+    out_dir: Path,
+    *,
+    languages: tuple[str, ...] = ("python", "go"),
+    bootstrap: Path | None = None,
+) -> list[Artifact]:
+    """`build` with a spinner on stderr naming the current step (stdout stays for results)."""
+    from rich.console import Console  # noqa: PLC0415 - only the CLI needs Rich
+
+    with Console(stderr=True).status("packaging") as status:
+        return build(
+            arch,
+            out_dir,
+            languages=languages,
+            bootstrap=bootstrap,
+            on_step=status.update,
+        )
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024 or unit == "MiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover - the loop always returns
+
+
+def print_artifacts(artifacts: list[Artifact], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"artifacts": [a.to_json() for a in artifacts]}, indent=2))
+        return
+    from rich.console import Console  # noqa: PLC0415 - only the pretty output needs Rich
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title="Lambda deployment packages")
+    table.add_column("zip")
+    table.add_column("size", justify="right")
+    table.add_column("sha256")
+    for artifact in artifacts:
+        table.add_row(str(artifact.path), human_size(artifact.size), artifact.sha256)
+    Console().print(table)
+
+
+def fail(error: PackageError | Exception, code: int = 1) -> typer.Exit:
+    """Print an error (and its hint) to stderr; return the Exit to raise."""
+    typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+class ArchChoice(StrEnum):
+    arm64 = "arm64"
+    x86_64 = "x86_64"
+
+
+class LanguageChoice(StrEnum):
+    python = "python"
+    go = "go"
+
+
+ArchOption = Annotated[
+    ArchChoice,
+    typer.Option(
+        "--arch",
+        help="Lambda architecture: arm64 (Graviton, the study's) or x86_64.",
+        case_sensitive=False,
+    ),
+]
+
+
+def package_command(
+    arch: ArchOption = ArchChoice.arm64,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Where the zips go (default: build/ in the project)."),
+    ] = None,
+    only: Annotated[
+        LanguageChoice | None,
+        typer.Option("--only", help="Build just one of the two zips.", case_sensitive=False),
+    ] = None,
+    bootstrap: Annotated[
+        Path | None,
+        typer.Option(
+            "--bootstrap",
+            help="A prebuilt Go `bootstrap` to zip instead of running scripts/build-go.sh.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the zips' paths, sizes and SHA-256 as JSON.")
+    ] = False,
+) -> None:
+    """Build the Lambda zips (help: PACKAGE_HELP)."""
+    languages = ("python", "go") if only is None else (only.value,)
+    directory = project_root() / "build" if out_dir is None else out_dir
+    try:
+        artifacts = build_with_progress(
+            as_arch(arch.value), directory, languages=languages, bootstrap=bootstrap
+        )
+    except PackageError as exc:
+        raise fail(exc) from None
+    print_artifacts(artifacts, as_json)
+
+
+PACKAGE_HELP = (
+    "Build the two Lambda zips: build/python-<arch>.zip and build/go-<arch>.zip.\n\n"
+    "The Python zip holds the telemetry_agg core and only its runtime dependencies (orjson, "
+    "msgspec) as manylinux wheels for the target architecture; the Go zip holds `bootstrap` "
+    "built for it by scripts/build-go.sh. Both are reproducible: the same sources give the same "
+    "SHA-256, so a second `deploy` changes nothing.\n\n"
+    "Example: telemetry-bench package --arch x86_64 --json"
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("package", help=PACKAGE_HELP)(package_command)
