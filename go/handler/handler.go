@@ -1,0 +1,319 @@
+// Package handler is the Go twin's Lambda handler: invocation event in, Function URL response
+// out, following docs/contract.md §1 step by step. It implements aws-lambda-go's
+// lambda.Handler so that the payload arrives as raw bytes, a direct array event included.
+package handler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
+)
+
+// MaxDocument is the largest document accepted, after base64 and gzip: 32 MiB.
+const MaxDocument = 32 << 20
+
+// Language is this side's name in every answer.
+const Language = "go"
+
+// Result is one invocation's answer and what the log line says about it.
+type Result struct {
+	StatusCode    int
+	Allow         bool   // add the header allow: POST (405)
+	Body          []byte // the answer's JSON
+	Error         string // the error code, "" for a 200
+	RequestBytes  int
+	DocumentBytes int
+	Summary       aggregate.Summary
+	ParseMs       float64
+	ComputeMs     float64
+}
+
+type failure struct {
+	status int
+	code   string
+	detail string
+}
+
+func fail(status int, code, detail string) *failure {
+	return &failure{status, code, detail}
+}
+
+// Process runs the contract on one invocation event (its raw JSON bytes). It never panics on
+// any input; Invoke recovers all the same, as a last line of defence.
+func Process(payload []byte) Result {
+	start := time.Now()
+	res := Result{RequestBytes: len(payload)}
+	doc, f := document(payload)
+	if f == nil {
+		res.DocumentBytes = len(doc)
+		var sum aggregate.Summary
+		if len(doc) == 0 {
+			sum = aggregate.Summary{TopEndpoints: []aggregate.EndpointCount{}, StatusCounts: []aggregate.StatusCount{}}
+		} else {
+			t := time.Now()
+			var err error
+			sum, err = aggregate.Aggregate(doc)
+			res.ParseMs = ms(time.Since(t))
+			var ae *aggregate.Error
+			if errors.As(err, &ae) {
+				f = fail(400, ae.Code, ae.Detail)
+			}
+		}
+		if f == nil {
+			res.StatusCode = 200
+			res.Summary = sum
+			res.ComputeMs = ms(time.Since(start))
+			res.Body = AppendAnswer(nil, &sum, res.ParseMs, res.ComputeMs)
+			return res
+		}
+	}
+	res.StatusCode = f.status
+	res.Error = f.code
+	res.Allow = f.status == 405
+	res.Body = appendError(nil, f.code, f.detail)
+	res.ComputeMs = ms(time.Since(start))
+	return res
+}
+
+func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
+
+// document works through §1: from the event to the document's bytes (nil for an empty batch).
+func document(payload []byte) ([]byte, *failure) {
+	i := 0
+	for i < len(payload) && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r') {
+		i++
+	}
+	if i < len(payload) && payload[i] == '[' {
+		// A direct invocation whose event is the batch: the document rules apply to it as is.
+		if len(payload) > MaxDocument {
+			return nil, tooLarge()
+		}
+		return payload, nil
+	}
+	v, err := aggregate.ParseValue(payload)
+	if err != nil {
+		return nil, fail(400, aggregate.CodeInvalidJSON,
+			"The invocation event is not valid JSON; invoke with a Function URL event or a JSON array of events.")
+	}
+	event, ok := v.(aggregate.Object)
+	if !ok {
+		return nil, fail(400, aggregate.CodeExpectedArray,
+			"The invocation event is neither a Function URL event object nor a JSON array of events; send one of those.")
+	}
+	// 2. the method
+	if rc, ok := member(event, "requestContext").(aggregate.Object); ok {
+		if h, ok := member(rc, "http").(aggregate.Object); ok {
+			if m := member(h, "method"); m != nil {
+				if s, ok := m.(string); !ok || s != "POST" {
+					return nil, fail(405, "method_not_allowed",
+						"This function only accepts POST; send the batch as the body of a POST request.")
+				}
+			}
+		}
+	}
+	// 3. the body
+	var body string
+	switch b := member(event, "body").(type) {
+	case nil:
+	case string:
+		body = b
+	default:
+		return nil, fail(400, "invalid_event",
+			"The event's body must be a string (the JSON batch, or its base64) or null; send the batch as the request body.")
+	}
+	// 4. content encoding
+	gz := false
+	if headers, ok := member(event, "headers").(aggregate.Object); ok {
+		if enc := contentEncoding(headers); enc != nil {
+			s, ok := enc.(string)
+			s = strings.ToLower(strings.Trim(s, " \t"))
+			switch {
+			case ok && s == "gzip":
+				gz = true
+			case ok && s == "identity":
+			default:
+				return nil, fail(415, "unsupported_encoding",
+					"The content-encoding is not supported; send the body as is (identity) or gzip-compressed with content-encoding: gzip.")
+			}
+		}
+	}
+	// 5. base64
+	doc := aggregate.Bytes(body)
+	if b, ok := member(event, "isBase64Encoded").(bool); ok && b {
+		if strings.ContainsAny(body, "\r\n") {
+			return nil, invalidBase64()
+		}
+		dec, err := base64.StdEncoding.DecodeString(body)
+		if err != nil {
+			return nil, invalidBase64()
+		}
+		doc = dec
+	}
+	// 6. empty
+	if len(doc) == 0 {
+		return nil, nil
+	}
+	// 7. gzip
+	if gz {
+		var f *failure
+		if doc, f = gunzip(doc); f != nil {
+			return nil, f
+		}
+	}
+	// 8. the size limit
+	if len(doc) > MaxDocument {
+		return nil, tooLarge()
+	}
+	return doc, nil
+}
+
+func member(o aggregate.Object, name string) any {
+	v, _ := o.Get(name)
+	return v
+}
+
+// contentEncoding finds the header by name: "content-encoding" exactly wins, then the first
+// other spelling in the event's order.
+func contentEncoding(h aggregate.Object) any {
+	if v, ok := h.Get("content-encoding"); ok {
+		return v
+	}
+	for _, k := range h.Keys {
+		if strings.EqualFold(k, "content-encoding") {
+			return h.Values[k]
+		}
+	}
+	return nil
+}
+
+func invalidBase64() *failure {
+	return fail(400, "invalid_base64",
+		"isBase64Encoded is true but the body is not valid padded standard base64 (A-Z a-z 0-9 + /, '=' padding, no line breaks); encode it again.")
+}
+
+func tooLarge() *failure {
+	return fail(413, "payload_too_large",
+		"The batch is larger than 32 MiB after decoding; split it into smaller batches.")
+}
+
+var gzPool sync.Pool
+
+// gunzip inflates one or more gzip members, at most MaxDocument+1 bytes.
+func gunzip(data []byte) ([]byte, *failure) {
+	bad := fail(400, "invalid_encoding",
+		"The body is not a valid gzip stream (bad header, corrupt or truncated data, or bytes after it); compress it again with gzip.")
+	src := bytes.NewReader(data)
+	zr, _ := gzPool.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(src)
+	} else {
+		err = zr.Reset(src)
+	}
+	if err != nil {
+		return nil, bad
+	}
+	defer gzPool.Put(zr)
+	out := bytes.NewBuffer(make([]byte, 0, min(4*len(data)+512, MaxDocument+1)))
+	n, err := out.ReadFrom(io.LimitReader(zr, MaxDocument+1))
+	if n > MaxDocument {
+		return nil, tooLarge()
+	}
+	if err != nil {
+		return nil, bad
+	}
+	return out.Bytes(), nil
+}
+
+// Handler is the lambda.Handler: raw payload in, Function URL response out, one log line.
+type Handler struct {
+	Log io.Writer // the log lines; os.Stdout when nil
+	mu  sync.Mutex
+}
+
+// Invoke implements lambda.Handler. It never returns an error and never panics.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err error) {
+	requestID := ""
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		requestID = lc.AwsRequestID
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			// A bug: the fuzz target and the vectors exist so that this never runs.
+			res := Result{StatusCode: 500, Error: "internal_error", RequestBytes: len(payload),
+				Body: appendError(nil, "internal_error", "The function failed unexpectedly; this is a bug, please report it with the request id.")}
+			h.log(res, requestID, fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
+			out, err = AppendResponse(nil, &res), nil
+		}
+	}()
+	res := Process(payload)
+	h.log(res, requestID, "")
+	return AppendResponse(nil, &res), nil
+}
+
+func (h *Handler) log(res Result, requestID, panicText string) {
+	w := h.Log
+	if w == nil {
+		w = os.Stdout
+	}
+	b := AppendLog(nil, &res, requestID, panicText)
+	h.mu.Lock()
+	_, _ = w.Write(b)
+	h.mu.Unlock()
+}
+
+// AppendLog appends the invocation's structured log line (docs/contract.md, "The log line"),
+// with a newline. It never includes the payload.
+func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
+	level := "info"
+	switch {
+	case r.StatusCode >= 500:
+		level = "error"
+	case r.StatusCode >= 400:
+		level = "warning"
+	}
+	b = append(b, `{"level":`...)
+	b = appendString(b, level)
+	b = append(b, `,"message":"aggregated","language":"go","aggregator":`...)
+	b = appendString(b, aggregate.Name)
+	b = append(b, `,"status_code":`...)
+	b = strconv.AppendInt(b, int64(r.StatusCode), 10)
+	b = append(b, `,"error":`...)
+	if r.Error == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendString(b, r.Error)
+	}
+	b = append(b, `,"request_bytes":`...)
+	b = strconv.AppendInt(b, int64(r.RequestBytes), 10)
+	b = append(b, `,"document_bytes":`...)
+	b = strconv.AppendInt(b, int64(r.DocumentBytes), 10)
+	b = append(b, `,"total_events":`...)
+	b = strconv.AppendInt(b, int64(r.Summary.TotalEvents), 10)
+	b = append(b, `,"invalid_events":`...)
+	b = strconv.AppendInt(b, int64(r.Summary.InvalidEvents), 10)
+	b = append(b, `,"parse_ms":`...)
+	b = appendFloat(b, r.ParseMs)
+	b = append(b, `,"compute_ms":`...)
+	b = appendFloat(b, r.ComputeMs)
+	b = append(b, `,"request_id":`...)
+	b = appendString(b, requestID)
+	if panicText != "" {
+		b = append(b, `,"panic":`...)
+		b = appendString(b, panicText)
+	}
+	return append(b, "}\n"...)
+}
