@@ -25,6 +25,8 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
+from telemetry_agg.bench.errors import BenchError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
@@ -49,16 +51,8 @@ CREDENTIALS_HINT = (
 )
 
 
-class AwsError(Exception):
+class AwsError(BenchError):
     """An AWS call failed; `hint` says what to do next."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-    def __str__(self) -> str:
-        return f"{self.message}\n{self.hint}" if self.hint else self.message
 
 
 def explain(error: Exception, doing: str) -> AwsError:

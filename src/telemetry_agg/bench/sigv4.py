@@ -28,6 +28,8 @@ import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
+from telemetry_agg.bench.errors import BenchError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -36,7 +38,7 @@ AUTH_TYPES = ("AWS_IAM", "NONE")
 MAX_BODY_BYTES = 6 * 1024 * 1024  # a Function URL answer is at most 6 MB; read no more
 
 
-class UrlError(ValueError):
+class UrlError(BenchError):
     """A Function URL that cannot be used; the message says what is wrong with it."""
 
 
@@ -55,7 +57,7 @@ def check_url(url: str, *, what: str = "URL") -> urllib.parse.SplitResult:
     return parts
 
 
-class CredentialsError(RuntimeError):
+class CredentialsError(BenchError):
     """No AWS credentials to sign with."""
 
 
