@@ -56,11 +56,11 @@ func fail(status int, code, detail string) *failure {
 func Process(payload []byte) Result {
 	start := time.Now()
 	res := Result{RequestBytes: len(payload)}
-	doc, f := document(payload)
+	doc, empty, f := document(payload)
 	if f == nil {
 		res.DocumentBytes = len(doc)
 		var sum aggregate.Summary
-		if len(doc) == 0 {
+		if empty {
 			sum = aggregate.Summary{TopEndpoints: []aggregate.EndpointCount{}, StatusCounts: []aggregate.StatusCount{}}
 		} else {
 			t := time.Now()
@@ -90,8 +90,10 @@ func Process(payload []byte) Result {
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
-// document works through §1: from the event to the document's bytes (nil for an empty batch).
-func document(payload []byte) ([]byte, *failure) {
+// document works through §1: from the event to the document's bytes, or empty for an empty
+// batch (no body, or zero bytes after base64; a gzip stream that inflates to nothing is an
+// empty document, which is not JSON).
+func document(payload []byte) (doc []byte, empty bool, f *failure) {
 	i := 0
 	for i < len(payload) && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r') {
 		i++
@@ -99,18 +101,18 @@ func document(payload []byte) ([]byte, *failure) {
 	if i < len(payload) && payload[i] == '[' {
 		// A direct invocation whose event is the batch: the document rules apply to it as is.
 		if len(payload) > MaxDocument {
-			return nil, tooLarge()
+			return nil, false, tooLarge()
 		}
-		return payload, nil
+		return payload, false, nil
 	}
 	v, err := aggregate.ParseValue(payload)
 	if err != nil {
-		return nil, fail(400, aggregate.CodeInvalidJSON,
+		return nil, false, fail(400, aggregate.CodeInvalidJSON,
 			"The invocation event is not valid JSON; invoke with a Function URL event or a JSON array of events.")
 	}
 	event, ok := v.(aggregate.Object)
 	if !ok {
-		return nil, fail(400, aggregate.CodeExpectedArray,
+		return nil, false, fail(400, aggregate.CodeExpectedArray,
 			"The invocation event is neither a Function URL event object nor a JSON array of events; send one of those.")
 	}
 	// 2. the method
@@ -118,7 +120,7 @@ func document(payload []byte) ([]byte, *failure) {
 		if h, ok := member(rc, "http").(aggregate.Object); ok {
 			if m := member(h, "method"); m != nil {
 				if s, ok := m.(string); !ok || s != "POST" {
-					return nil, fail(405, "method_not_allowed",
+					return nil, false, fail(405, "method_not_allowed",
 						"This function only accepts POST; send the batch as the body of a POST request.")
 				}
 			}
@@ -131,7 +133,7 @@ func document(payload []byte) ([]byte, *failure) {
 	case string:
 		body = b
 	default:
-		return nil, fail(400, "invalid_event",
+		return nil, false, fail(400, "invalid_event",
 			"The event's body must be a string (the JSON batch, or its base64) or null; send the batch as the request body.")
 	}
 	// 4. content encoding
@@ -145,39 +147,38 @@ func document(payload []byte) ([]byte, *failure) {
 				gz = true
 			case ok && s == "identity":
 			default:
-				return nil, fail(415, "unsupported_encoding",
+				return nil, false, fail(415, "unsupported_encoding",
 					"The content-encoding is not supported; send the body as is (identity) or gzip-compressed with content-encoding: gzip.")
 			}
 		}
 	}
 	// 5. base64
-	doc := aggregate.Bytes(body)
+	doc = aggregate.Bytes(body)
 	if b, ok := member(event, "isBase64Encoded").(bool); ok && b {
 		if strings.ContainsAny(body, "\r\n") {
-			return nil, invalidBase64()
+			return nil, false, invalidBase64()
 		}
 		dec, err := base64.StdEncoding.DecodeString(body)
 		if err != nil {
-			return nil, invalidBase64()
+			return nil, false, invalidBase64()
 		}
 		doc = dec
 	}
 	// 6. empty
 	if len(doc) == 0 {
-		return nil, nil
+		return nil, true, nil
 	}
 	// 7. gzip
 	if gz {
-		var f *failure
 		if doc, f = gunzip(doc); f != nil {
-			return nil, f
+			return nil, false, f
 		}
 	}
 	// 8. the size limit
 	if len(doc) > MaxDocument {
-		return nil, tooLarge()
+		return nil, false, tooLarge()
 	}
-	return doc, nil
+	return doc, false, nil
 }
 
 func member(o aggregate.Object, name string) any {
