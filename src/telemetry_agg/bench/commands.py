@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import package
+from telemetry_agg.bench import deploy, local, package, payloads
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,4 +15,5 @@ if TYPE_CHECKING:
     import typer
 
 REGISTRY: list[Callable[[typer.Typer], None]] = []
-REGISTRY += [package.register]  # package (D)
+REGISTRY += [package.register, deploy.register]  # package, deploy, destroy (D)
+REGISTRY += [payloads.register, local.register]  # gen, local (C)

@@ -259,7 +259,11 @@ def cost_grid(results: Results, memory_mb: float | None = None, price: float | N
 def grids(
     results: Results, memory_mb: float | None = None, price: float | None = None
 ) -> list[Grid]:
-    return [latency_grid(results), speedup_grid(results), cost_grid(results, memory_mb, price)]
+    """The latency table, and the speed-up and cost tables when both languages ran a size."""
+    out = [latency_grid(results)]
+    if _pairs(results):
+        out += [speedup_grid(results), cost_grid(results, memory_mb, price)]
+    return out
 
 
 def render(grid: Grid) -> Table:
@@ -317,3 +321,5 @@ def print_report(
     for g in grids(results, memory_mb, price):
         console.print(render(g))
         console.print()
+    if not _pairs(results):
+        console.print("(no size ran in both languages: no speed-up or cost table)")

@@ -23,6 +23,7 @@ API (stable; the local bench, engineer E's remote bench and `telemetry-bench rep
   options as given), `series`, `started_at`/`finished_at` (ISO 8601 UTC), `complete` (False when
   the run stopped early: Ctrl-C, a failure) and `failure` (why). `Results.series_for(size,
   language)` finds or adds a series; `sizes()` and `languages()` list what is there.
+- `clean(value)`: a JSON-ready copy of dicts/lists/floats with NaN and infinities as None.
 - `save(results, directory)` writes results.json (everything: every sample), results.csv (one row
   per sample) and results.md (the report's tables, via `report.markdown`); returns the paths.
   `load(path)` reads a results.json (or the directory holding one) back into `Results`;
@@ -227,14 +228,14 @@ class Environment:
         )
 
 
-def _clean(value: Any) -> Any:
+def clean(value: Any) -> Any:
     """NaN and infinities become None, recursively: JSON has no NaN."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [clean(v) for v in value]
     return value
 
 
@@ -271,7 +272,7 @@ class Results:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"schema": SCHEMA}
-        out.update(_clean(asdict(self)))
+        out.update(clean(asdict(self)))
         return out
 
     @classmethod
@@ -343,7 +344,7 @@ def save(results: Results, directory: Path) -> list[Path]:
         writer.writerow(CSV_COLUMNS)
         for s in results.series:
             for x in s.samples:
-                row = _clean(asdict(x))
+                row = clean(asdict(x))
                 writer.writerow(
                     [results.source, s.size, s.payload_bytes, s.language, s.aggregator or ""]
                     + ["" if row[f.name] is None else row[f.name] for f in fields(Sample)]

@@ -1,0 +1,93 @@
+"""latency.png: client latency by payload size for both languages (matplotlib, Agg backend).
+
+API (stable; the remote bench and `telemetry-bench report` use it too):
+`latency_chart(results, path) -> Path | None` draws, per language, the warm p50 as a line with
+a band from p50 to p95, p99 as a dotted line, and the cold start (median) as markers, on a log-log
+scale of events vs milliseconds; returns None when there is nothing to draw (no good samples).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import matplotlib as mpl
+
+mpl.use("Agg")  # no display: files only; must come before pyplot
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from telemetry_agg.bench.results import Results
+
+__all__ = ["latency_chart"]
+
+COLOURS = {"python": "#3572A5", "go": "#00ADD8"}
+NAMES = {"python": "Python", "go": "Go"}
+
+
+def _ok(x: float) -> bool:
+    return math.isfinite(x) and x > 0
+
+
+def latency_chart(results: Results, path: Path) -> Path | None:
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    drawn = False
+    try:
+        for lang in results.languages():
+            rows = [s.summary() for s in sorted(results.series, key=lambda s: s.size)]
+            rows = [r for r in rows if r.language == lang]
+            colour = COLOURS.get(lang, "#888888")
+            name = NAMES.get(lang, lang)
+            warm = [r for r in rows if _ok(r.warm.p50)]
+            if warm:
+                xs = [r.size for r in warm]
+                ax.plot(xs, [r.warm.p50 for r in warm], "-o", color=colour, label=f"{name} p50")
+                ax.fill_between(
+                    xs,
+                    [r.warm.p50 for r in warm],
+                    [r.warm.p95 for r in warm],
+                    color=colour,
+                    alpha=0.2,
+                    label=f"{name} p50 to p95",
+                )
+                ax.plot(xs, [r.warm.p99 for r in warm], ":", color=colour, label=f"{name} p99")
+                drawn = True
+            cold = [r for r in rows if _ok(r.cold_ms)]
+            if cold:
+                ax.plot(
+                    [r.size for r in cold],
+                    [r.cold_ms for r in cold],
+                    "^",
+                    color=colour,
+                    markersize=8,
+                    linestyle="none",
+                    label=f"{name} cold start",
+                )
+                drawn = True
+        if not drawn:
+            return None
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        sizes = results.sizes()
+        ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        plain = FuncFormatter(lambda v, _pos: f"{v:g}")
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
+        ax.set_xlabel("events per request")
+        ax.set_ylabel("client latency (ms)")
+        where = "AWS Lambda" if results.source == "remote" else "local Runtime Interface Emulator"
+        ax.set_title(f"Latency by payload size ({where})")
+        ax.grid(visible=True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+        env = results.environment
+        fig.text(0.01, 0.01, f"{env.cpu}, {env.cores} cores", fontsize=7, color="#666666")
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, metadata={"Software": "telemetry-bench"})
+        return path
+    finally:
+        plt.close(fig)

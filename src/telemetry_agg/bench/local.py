@@ -1,0 +1,712 @@
+"""`telemetry-bench local`: both Lambdas side by side under the real Runtime Interface Emulator.
+
+For each payload size and each language:
+
+1. **Cold starts**: `--cold K` times, a fresh emulator and runtime; the first invocation's client
+   latency is the cold start (the runtime starts at that invocation, as on Lambda), with the
+   REPORT line's Init Duration and Duration beside it.
+2. **Warm invocations**: `--concurrency C` environments (C emulators: one environment serves one
+   request at a time, as on Lambda), each warmed by one invocation that is not recorded, then
+   `--warm N` invocations shared among them, one worker per environment.
+
+Every answer is checked: a non-200, a timeout or a crash stops the run with the reason; the first
+answer of each language per size is compared by the contract's rule (equal after dropping
+parse_ms, compute_ms, language, aggregator) and a mismatch stops the run with a diff. Whatever was
+measured before a stop (Ctrl-C included) is kept and written.
+
+API for other commands: `run_local(plan, ...) -> Results`, `Plan`, `BenchError`,
+`compare_answers(a, b) -> list[str]`, `load_payloads(...)`, `CpuCap`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import math
+import os
+import signal
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from telemetry_agg.bench import payloads, report
+from telemetry_agg.bench import results as res
+from telemetry_agg.bench.emulator import (
+    Emulator,
+    EmulatorError,
+    Invocation,
+    Runtime,
+    ToolMissingError,
+    emulator_version,
+    go_runtime,
+    python_runtime,
+    rie_path,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+__all__ = [
+    "BenchError",
+    "CpuCap",
+    "Plan",
+    "compare_answers",
+    "load_payloads",
+    "register",
+    "run_local",
+]
+
+LANGUAGES = ("python", "go")
+DROPPED = ("parse_ms", "compute_ms", "language", "aggregator")
+VCPU_MB = 1769  # Lambda: one full vCPU at 1,769 MB
+QUICK = {"sizes": "100,1000,5000", "cold": 3, "warm": 40, "concurrency": 2}
+
+
+class BenchError(RuntimeError):
+    """The run cannot go on; the message says why and what to do."""
+
+
+class Interrupted(Exception):  # noqa: N818 - it is a signal, not an error
+    """SIGINT or SIGTERM arrived."""
+
+
+# -- answers ------------------------------------------------------------------------------
+def decode_answer(inv: Invocation) -> tuple[int | None, dict[str, Any] | None, str | None]:
+    """(statusCode, answer body, problem) from the runtime's Function URL response."""
+    try:
+        resp = json.loads(inv.body)
+    except (ValueError, UnicodeDecodeError):
+        return None, None, f"not a JSON response: {inv.body[:200]!r}"
+    if not isinstance(resp, dict):
+        return None, None, f"not a Function URL response object: {inv.body[:200]!r}"
+    if "errorType" in resp or "errorMessage" in resp:
+        return None, None, f"{resp.get('errorType')}: {resp.get('errorMessage')}"
+    status = resp.get("statusCode")
+    try:
+        body = json.loads(resp.get("body") or "null")
+    except (TypeError, ValueError):
+        return status, None, "the response body is not JSON"
+    if not isinstance(body, dict):
+        return status, None, "the response body is not a JSON object"
+    return status if isinstance(status, int) else None, body, None
+
+
+def compare_answers(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """The contract's agreement rule; [] when they agree, else one line per differing key."""
+    keys = sorted((set(a) | set(b)) - set(DROPPED))
+    missing = object()
+    return [
+        f"  {k}: python={json.dumps(a.get(k, missing) if k in a else '<absent>')} "
+        f"go={json.dumps(b.get(k) if k in b else '<absent>')}"
+        for k in keys
+        if a.get(k, missing) != b.get(k, missing)
+    ]
+
+
+def _ms(body: dict[str, Any] | None, key: str) -> float | None:
+    v = body.get(key) if body else None
+    return float(v) if isinstance(v, int | float) and math.isfinite(v) else None
+
+
+# -- CPU cap ------------------------------------------------------------------------------
+class CpuCap:
+    """A CPU quota of memory / 1,769 MB vCPUs per environment, through a cgroup (v2 or v1 cpu).
+
+    `CpuCap.available()` says whether this machine allows it and if not, why.
+    """
+
+    V2 = Path("/sys/fs/cgroup")
+    V1 = Path("/sys/fs/cgroup/cpu")
+    PERIOD_US = 100_000
+
+    def __init__(self, memory_mb: int, name: str) -> None:
+        self.quota_us = max(1000, round(self.PERIOD_US * memory_mb / VCPU_MB))
+        root, _ = self._root()
+        if root is None:
+            raise BenchError("--cpu-cap is not available here: " + self.available()[1])
+        self.dir = root / name
+        self.dir.mkdir(exist_ok=True)
+        if root == self.V2:
+            (self.dir / "cpu.max").write_text(f"{self.quota_us} {self.PERIOD_US}\n")
+        else:
+            (self.dir / "cpu.cfs_period_us").write_text(f"{self.PERIOD_US}\n")
+            (self.dir / "cpu.cfs_quota_us").write_text(f"{self.quota_us}\n")
+
+    @classmethod
+    def _root(cls) -> tuple[Path | None, str]:
+        if (cls.V2 / "cgroup.controllers").is_file():
+            if "cpu" not in (cls.V2 / "cgroup.subtree_control").read_text():
+                return None, "cgroup v2 without the cpu controller enabled for children"
+            return (cls.V2, "") if os.access(cls.V2, os.W_OK) else (None, "cgroup v2 read-only")
+        if (cls.V1 / "cpu.cfs_quota_us").is_file():
+            if os.access(cls.V1, os.W_OK):
+                return cls.V1, ""
+            return None, "the cgroup v1 cpu controller is read-only (run as root)"
+        return None, "no writable cgroup cpu controller on this machine"
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        try:
+            root, why = cls._root()
+        except OSError as exc:
+            return False, f"cannot read cgroups ({exc.strerror})"
+        return root is not None, why
+
+    def add(self, pid: int) -> None:
+        (self.dir / "cgroup.procs").write_text(f"{pid}\n")
+
+    def remove(self) -> None:
+        for _ in range(20):
+            try:
+                self.dir.rmdir()
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.05)
+            else:
+                return
+
+
+# -- the plan -----------------------------------------------------------------------------
+@dataclass
+class Plan:
+    sizes: list[int]
+    cold: int = 5
+    warm: int = 200
+    concurrency: int = 2
+    memory_mb: int = 512
+    timeout_s: int = 10
+    aggregator: str | None = None
+    languages: tuple[str, ...] = LANGUAGES
+    cpu_cap: bool = False
+    knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
+    payload_dir: Path | None = None
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "sizes": self.sizes,
+            "cold": self.cold,
+            "warm": self.warm,
+            "concurrency": self.concurrency,
+            "memory": self.memory_mb,
+            "timeout": self.timeout_s,
+            "aggregator": self.aggregator or "default",
+            "languages": list(self.languages),
+            "cpu_cap": self.cpu_cap,
+            "seed": self.knobs.seed,
+            "payloads": str(self.payload_dir) if self.payload_dir else "generated",
+        }
+
+
+def load_payloads(plan: Plan) -> dict[int, bytes]:
+    if plan.payload_dir is None:
+        return {n: payloads.payload(n, plan.knobs) for n in plan.sizes}
+    return {
+        n: payloads.read_payload(plan.payload_dir / payloads.payload_name(n)) for n in plan.sizes
+    }
+
+
+def runtimes(plan: Plan) -> dict[str, Runtime]:
+    """Each language's runtime, or one clear message naming the command that installs it."""
+    rie_path()
+    out: dict[str, Runtime] = {}
+    if "python" in plan.languages:
+        if importlib.util.find_spec("awslambdaric") is None:
+            raise ToolMissingError(
+                "awslambdaric is not installed: run `make setup` (it installs telemetry-agg[bench])"
+            )
+        try:
+            found = importlib.util.find_spec("telemetry_agg.handler") is not None
+        except ImportError:
+            found = False
+        if not found:
+            raise ToolMissingError(
+                "the Python handler telemetry_agg.handler is not in this environment: run "
+                "`make setup` in the repository"
+            )
+        out["python"] = python_runtime(plan.aggregator)
+    if "go" in plan.languages:
+        out["go"] = go_runtime()
+    return out
+
+
+class Fleet:
+    """Every environment started by this run, so that any exit stops them all."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.live: set[Emulator] = set()
+        self.lock = threading.Lock()
+        self.caps: list[CpuCap] = []
+        self.count = 0
+
+    def start(self, runtime: Runtime) -> Emulator:
+        emu = Emulator(runtime, memory_mb=self.plan.memory_mb, timeout_s=self.plan.timeout_s)
+        with self.lock:
+            self.live.add(emu)
+            self.count += 1
+            n = self.count
+        emu.start()
+        if self.plan.cpu_cap and emu.proc is not None:
+            cap = CpuCap(self.plan.memory_mb, f"telemetry-bench-{os.getpid()}-{n}")
+            self.caps.append(cap)
+            cap.add(emu.proc.pid)  # the runtime, started at the first invoke, inherits it
+        return emu
+
+    def stop(self, emu: Emulator) -> None:
+        emu.stop()
+        with self.lock:
+            self.live.discard(emu)
+
+    def stop_all(self) -> None:
+        with self.lock:
+            live = list(self.live)
+            self.live.clear()
+        for emu in live:
+            emu.stop()
+        for cap in self.caps:
+            cap.remove()
+        self.caps.clear()
+
+
+@contextlib.contextmanager
+def _signals() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C (SIGINT) while the run is on."""
+
+    def on_term(_signum: int, _frame: object) -> None:
+        raise Interrupted
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _sample(kind: res.Kind, inv: Invocation, emu: Emulator, env_index: int) -> res.Sample:
+    status, body, _ = decode_answer(inv) if inv.error is None else (None, None, None)
+    rep = inv.report
+    error = inv.error
+    if error is None and status != 200:
+        error = f"http_{status}" if status else "runtime_error"
+    return res.Sample(
+        kind=kind,
+        client_ms=inv.client_ms,
+        status_code=status,
+        parse_ms=_ms(body, "parse_ms"),
+        compute_ms=_ms(body, "compute_ms"),
+        duration_ms=rep.duration_ms if rep else None,
+        billed_ms=rep.billed_ms if rep else None,
+        init_ms=rep.init_ms if rep else None,
+        peak_rss_mb=emu.peak_rss_mb(),
+        error=error,
+        environment=env_index,
+    )
+
+
+def _explain(lang: str, size: int, inv: Invocation, emu: Emulator, timeout_s: int) -> str:
+    where = f"the {lang} function on the {size:,}-event payload"
+    if inv.error == "timeout":
+        return (
+            f"{where} timed out after {timeout_s} s (Lambda would stop it too): raise --timeout, "
+            "or use smaller --sizes"
+        )
+    if inv.error == "connection":
+        return f"{where}: the emulator stopped answering.\n{emu.output_tail()}"
+    status, body, problem = decode_answer(inv)
+    if problem:
+        return f"{where} failed (HTTP {inv.http_status}): {problem}\n{emu.output_tail()}"
+    return f"{where} answered {status}: {json.dumps(body)[:400]}"
+
+
+class Runner:
+    def __init__(self, plan: Plan, results: res.Results, progress: Progress, fleet: Fleet) -> None:
+        self.plan = plan
+        self.results = results
+        self.progress = progress
+        self.fleet = fleet
+        self.answers: dict[int, dict[str, dict[str, Any]]] = {}
+
+    def _check(self, lang: str, size: int, inv: Invocation, emu: Emulator) -> None:
+        status, body, _ = decode_answer(inv)
+        if inv.error or status != 200 or body is None:
+            raise BenchError(_explain(lang, size, inv, emu, self.plan.timeout_s))
+        seen = self.answers.setdefault(size, {})
+        if lang not in seen:
+            seen[lang] = body
+            if "python" in seen and "go" in seen:
+                diff = compare_answers(seen["python"], seen["go"])
+                if diff:
+                    raise BenchError(
+                        f"the answers differ on the {size:,}-event payload (the contract's rule: "
+                        "equal after dropping parse_ms, compute_ms, language, aggregator):\n"
+                        + "\n".join(diff)
+                    )
+
+    def cold(self, runtime: Runtime, size: int, event: bytes, series: res.Series) -> None:
+        task = self.progress.add_task(
+            f"{size:>6,} {runtime.language:<6} cold", total=self.plan.cold
+        )
+        for _ in range(self.plan.cold):
+            emu = self.fleet.start(runtime)
+            try:
+                inv = emu.invoke(event)
+                series.samples.append(_sample("cold", inv, emu, 0))
+                self._check(runtime.language, size, inv, emu)
+            finally:
+                self.fleet.stop(emu)
+            self.progress.advance(task)
+        self.progress.remove_task(task)
+
+    def warm(self, runtime: Runtime, size: int, event: bytes, series: res.Series) -> None:
+        if self.plan.warm <= 0:
+            return
+        lang = runtime.language
+        task = self.progress.add_task(f"{size:>6,} {lang:<6} warm", total=self.plan.warm)
+        envs = [self.fleet.start(runtime) for _ in range(self.plan.concurrency)]
+        for emu in envs:  # the cold start of each environment: not a warm sample
+            self._check(lang, size, emu.invoke(event), emu)
+        remaining = [self.plan.warm]
+        lock = threading.Lock()
+        failures: list[BaseException] = []
+        stop = threading.Event()
+
+        def worker(index: int, emu: Emulator) -> None:
+            while not stop.is_set():
+                with lock:
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                inv = emu.invoke(event)
+                with lock:
+                    series.samples.append(_sample("warm", inv, emu, index))
+                try:
+                    self._check(lang, size, inv, emu)
+                except BenchError as exc:
+                    failures.append(exc)
+                    stop.set()
+                    return
+                self.progress.advance(task)
+
+        threads = [
+            threading.Thread(target=worker, args=(i, e), daemon=True) for i, e in enumerate(envs)
+        ]
+        try:
+            for t in threads:
+                t.start()
+            while any(t.is_alive() for t in threads):
+                for t in threads:
+                    t.join(timeout=0.1)
+        finally:
+            stop.set()
+            for emu in envs:
+                self.fleet.stop(emu)
+            for t in threads:
+                t.join(timeout=5)
+            self.progress.remove_task(task)
+        if failures:
+            raise failures[0]
+
+
+def run_local(
+    plan: Plan,
+    results: res.Results,
+    console: Console,
+    *,
+    on_series: Callable[[res.Results], None] | None = None,
+) -> res.Results:
+    """Run the plan into `results` (kept up to date as it goes, so a stop keeps what was done)."""
+    rts = runtimes(plan)
+    bodies = load_payloads(plan)
+    fleet = Fleet(plan)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    overall = progress.add_task("all", total=len(plan.sizes) * len(rts))
+    runner = Runner(plan, results, progress, fleet)
+    try:
+        with progress:
+            for size in plan.sizes:
+                body = bodies[size]
+                event = json.dumps(payloads.function_url_event(body)).encode()
+                for lang, rt in rts.items():
+                    series = results.series_for(
+                        size, lang, payload_bytes=len(body), aggregator=rt.aggregator
+                    )
+                    runner.cold(rt, size, event, series)
+                    runner.warm(rt, size, event, series)
+                    progress.advance(overall)
+                    if on_series:
+                        on_series(results)
+    finally:
+        fleet.stop_all()
+    return results
+
+
+# -- the command --------------------------------------------------------------------------
+LOCAL_HELP = (
+    "Run both Lambdas side by side under the real Lambda Runtime Interface Emulator.\n\n"
+    "Per payload size and language: cold starts (a fresh environment each), warm invocations "
+    "over concurrent environments, client latency avg/p50/p95/p99/max, the handler's own "
+    "timings, REPORT Duration, peak RSS of the runtime, and both languages' answers compared "
+    "(a mismatch fails the run). Ctrl-C stops cleanly and keeps what was measured.\n\n"
+    "Examples:\n\n"
+    "[bold]telemetry-bench local --quick -o results/local[/]  (about a minute)\n\n"
+    "[bold]telemetry-bench local --sizes 100,20k --cold 10 --warm 500 -c 4 --memory 1024[/]\n\n"
+    "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options, "
+    "3 a missing tool, 130 interrupted."
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="local", help=LOCAL_HELP)(local)
+
+
+def wide_console(*, stderr: bool = False) -> Console:
+    """A console for the tables: the terminal's width, or 160 columns when not a terminal."""
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=160)
+
+
+def _fail(console: Console, message: str, code: int) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _summary_json(results: res.Results, paths: list[Path]) -> dict[str, Any]:
+    rows = []
+    for s in results.series:
+        sm = s.summary()
+        rows.append(
+            {
+                "size": sm.size,
+                "payload_bytes": sm.payload_bytes,
+                "language": sm.language,
+                "aggregator": sm.aggregator,
+                "cold_ms": sm.cold_ms,
+                "init_ms": sm.init_ms,
+                "warm": sm.warm.as_dict(),
+                "parse_ms": sm.parse_ms,
+                "compute_ms": sm.compute_ms,
+                "duration_ms": sm.duration_ms,
+                "billed_ms": sm.billed_ms,
+                "peak_rss_mb": sm.peak_rss_mb,
+                "errors": sm.errors,
+            }
+        )
+    speedup = report.speedup_grid(results)
+    out: dict[str, Any] = res.clean(
+        {
+            "source": results.source,
+            "complete": results.complete,
+            "failure": results.failure,
+            "environment": asdict(results.environment),
+            "options": results.options,
+            "summary": rows,
+            "speedup": [dict(zip(speedup.headers, r, strict=True)) for r in speedup.rows],
+            "files": [str(p) for p in paths],
+        }
+    )
+    return out
+
+
+def local(
+    *,
+    sizes: Annotated[
+        str | None,
+        typer.Option(
+            help="Payload sizes in events, comma-separated (`1k` = 1000). "
+            "(default: the study's 100,1000,5000,10000,20000)"
+        ),
+    ] = None,
+    cold: Annotated[
+        int | None,
+        typer.Option(
+            help="Cold starts per size and language (a fresh environment each). (default: 5)"
+        ),
+    ] = None,
+    warm: Annotated[
+        int | None, typer.Option(help="Warm invocations per size and language. (default: 200)")
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            "--concurrency", "-c", help="Concurrent environments (one emulator each). (default: 2)"
+        ),
+    ] = None,
+    memory: Annotated[
+        int,
+        typer.Option(help="Memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; the cost table)."),
+    ] = 512,
+    cpu_cap: Annotated[
+        bool,
+        typer.Option(
+            "--cpu-cap",
+            help="Cap each environment's CPU at memory/1,769 MB vCPUs, as Lambda does "
+            "(needs a writable cgroup).",
+        ),
+    ] = False,
+    aggregator: Annotated[
+        str | None,
+        typer.Option(
+            help="Python aggregator (TELEMETRY_AGG_AGGREGATOR): reference, orjson, msgspec ..."
+        ),
+    ] = None,
+    timeout: Annotated[
+        int, typer.Option(help="Function timeout in seconds (AWS_LAMBDA_FUNCTION_TIMEOUT).")
+    ] = 10,
+    seed: Annotated[int, typer.Option(help="Payload generator seed.")] = 42,
+    payload_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--payloads",
+            help="Read payload-SIZE.json from this folder (`telemetry-bench gen`) "
+            "instead of generating.",
+        ),
+    ] = None,
+    language: Annotated[
+        list[str] | None,
+        typer.Option("--language", "-l", help="Only this language (repeatable): python, go."),
+    ] = None,
+    price: Annotated[
+        float | None,
+        typer.Option(help="Price per GB-second for the cost table. (default: arm64 in us-east-1)"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write results.json, results.csv, results.md and latency.png here.",
+        ),
+    ] = None,
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help="A one-minute run: sizes 100,1000,5000, 3 cold, 40 warm, 2 environments.",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the machine-readable summary to stdout.")
+    ] = False,
+) -> None:
+    """`telemetry-bench local`; the help text is LOCAL_HELP."""
+    console = Console(stderr=True)
+    preset: dict[str, Any] = QUICK if quick else {}
+    try:
+        plan = Plan(
+            sizes=payloads.parse_sizes(
+                sizes or preset.get("sizes") or ",".join(map(str, payloads.DEFAULT_SIZES))
+            ),
+            cold=cold if cold is not None else preset.get("cold", 5),
+            warm=warm if warm is not None else preset.get("warm", 200),
+            concurrency=concurrency if concurrency is not None else preset.get("concurrency", 2),
+            memory_mb=memory,
+            timeout_s=timeout,
+            aggregator=aggregator,
+            languages=tuple(dict.fromkeys(language or LANGUAGES)),
+            cpu_cap=cpu_cap,
+            knobs=payloads.Knobs(seed=seed),
+            payload_dir=payload_dir,
+        )
+        _validate(plan, price)
+    except (BenchError, payloads.PayloadError) as exc:
+        raise _fail(console, str(exc), 2) from None
+
+    results = res.Results(
+        source="local",
+        environment=res.Environment.detect(emulator=emulator_version()),
+        options={**plan.options(), **({"price": price} if price is not None else {})},
+    )
+    code = 0
+    try:
+        with _signals():
+            run_local(plan, results, console)
+        results.complete = True
+    except (KeyboardInterrupt, Interrupted):
+        results.failure = "interrupted (Ctrl-C)"
+        code = 130
+    except ToolMissingError as exc:
+        results.failure = str(exc)
+        code = 3
+    except (BenchError, EmulatorError, payloads.PayloadError) as exc:
+        results.failure = str(exc)
+        code = 1
+    results.finished_at = res.now_iso()
+
+    paths: list[Path] = []
+    if output is not None and results.series:
+        try:
+            paths = res.save(results, output)
+            from telemetry_agg.bench import chart  # noqa: PLC0415 - matplotlib is slow to import
+
+            png = chart.latency_chart(results, output / "latency.png")
+            if png:
+                paths.append(png)
+        except OSError as exc:
+            console.print(f"[bold red]error:[/] cannot write results to {output}: {exc}")
+            code = code or 1
+    if results.series and code != 3:
+        report.print_report(wide_console(stderr=as_json), results, memory, price)
+    if results.failure:
+        label = "stopped" if code == 130 else "error"
+        console.print(f"[bold red]{label}:[/] {results.failure}", highlight=False)
+        if results.series:
+            kept = f"; written to {output}" if paths else " (use --output DIR to keep them)"
+            console.print(f"partial results kept{kept}")
+    elif paths:
+        console.print(f"wrote {', '.join(str(p) for p in paths)}")
+    if as_json:
+        print(json.dumps(_summary_json(results, paths), indent=1))
+    if code:
+        raise typer.Exit(code)
+
+
+def _validate(plan: Plan, price: float | None = None) -> None:
+    checks = [
+        (
+            price is None or (math.isfinite(price) and price > 0),
+            f"--price must be a positive number of dollars per GB-second, not {price}",
+        ),
+        (plan.cold >= 0, f"--cold must be 0 or more, not {plan.cold}"),
+        (plan.warm >= 0, f"--warm must be 0 or more, not {plan.warm}"),
+        (plan.cold + plan.warm > 0, "--cold and --warm are both 0: nothing to measure"),
+        (1 <= plan.concurrency <= 64, f"--concurrency must be 1 to 64, not {plan.concurrency}"),
+        (
+            128 <= plan.memory_mb <= 10240,
+            f"--memory must be 128 to 10240 MB (Lambda's range), not {plan.memory_mb}",
+        ),
+        (
+            1 <= plan.timeout_s <= 900,
+            f"--timeout must be 1 to 900 s (Lambda's range), not {plan.timeout_s}",
+        ),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise BenchError(message)
+    bad = [x for x in plan.languages if x not in LANGUAGES]
+    if bad:
+        raise BenchError(f"--language takes python or go, not {', '.join(bad)}")
+    if plan.cpu_cap:
+        ok, why = CpuCap.available()
+        if not ok:
+            raise BenchError(f"--cpu-cap is not available on this machine: {why}; run without it")
