@@ -1,0 +1,588 @@
+"""`telemetry-bench deploy` and `telemetry-bench destroy`: both functions on AWS, with Terraform.
+
+deploy, in this order, so that the cheap checks fail first:
+
+1. the region is one AWS knows (botocore's endpoint data);
+2. terraform or tofu is installed (`terraform.find_binary`);
+3. credentials from the standard AWS chain work (STS GetCallerIdentity);
+4. `init` (downloads the aws provider);
+5. `telemetry-bench package` builds the two zips (reproducible, so unchanged code is no change);
+6. the variables are written to `infra/deploy.tfvars.json` (no credential is ever in it);
+7. `plan -detailed-exitcode -out`: no changes ends here ("up to date"); otherwise the plan is
+   shown, confirmed (or `--auto-approve`), and exactly that plan is applied;
+8. the outputs are printed.
+
+destroy reads the same variables file (so it targets the region that was deployed to, even after
+an apply that failed halfway), plans the destruction of whatever the state holds, confirms and
+applies it. It never needs the zips.
+
+The state stays in `infra/terraform.tfstate` (git-ignored): deploy, destroy and `remote` share it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from telemetry_agg.bench import package, terraform
+from telemetry_agg.bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+VARS_FILE = "deploy.tfvars.json"
+PLAN_FILE = Path(".terraform") / "telemetry-bench.tfplan"
+INIT_TIMEOUT_S = 600.0
+
+NONE_WARNING = (
+    "WARNING: --auth NONE makes both Function URLs public and unauthenticated. Anyone who "
+    "learns a URL can invoke the functions and run up your bill; the reserved concurrency "
+    "caps how fast, not how long. Use it for a short benchmark only, then run "
+    "`telemetry-bench destroy`."
+)
+NO_CREDENTIALS_HINT = (
+    "Configure credentials in the standard AWS way, then rerun: `aws configure` (access keys), "
+    "`aws sso login --profile NAME` with AWS_PROFILE=NAME, or the environment variables "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)."
+)
+EXPIRED_HINT = (
+    "Refresh them and rerun: `aws sso login` for an SSO profile, or new temporary keys "
+    "(AWS_SESSION_TOKEN) from wherever you got these. Check AWS_PROFILE names the account "
+    "you mean."
+)
+INIT_HINT = (
+    "`init` installs the aws provider (>= 6.29) from the provider registry, so it needs network "
+    "access to it, or a provider mirror set in the CLI configuration file (TF_CLI_CONFIG_FILE, "
+    "provider_installation). The output above names what failed."
+)
+_CREDENTIAL_ERROR_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "AuthFailure",
+        "RequestExpired",
+    }
+)
+
+
+class DeployError(BenchError):
+    """Deploying or destroying cannot go on; `hint` says what to do next."""
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def known_regions() -> set[str]:
+    """Every region botocore knows Lambda in, across partitions (offline: its endpoint data)."""
+    import boto3  # noqa: PLC0415 - boto3 is slow to import; only deploy/destroy need it
+
+    session = boto3.session.Session()
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("lambda", partition_name=partition))
+    return regions
+
+
+def check_region(region: str) -> str:
+    regions = known_regions()
+    if region in regions:
+        return region
+    near = sorted(
+        r for r in regions if r.split("-", maxsplit=1)[0] == region.split("-", maxsplit=1)[0]
+    )[:8]
+    raise DeployError(
+        f"{region!r} is not an AWS region with Lambda that this botocore knows.",
+        "Pass --region with a region code such as us-east-1 or eu-west-1"
+        + (f" (close to yours: {', '.join(near)})" if near else "")
+        + "; a region newer than your botocore needs `pip install -U boto3`.",
+    )
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the credentials belong to: never the credentials themselves."""
+
+    account: str
+    arn: str
+
+
+def check_credentials(region: str, env: Mapping[str, str] | None = None) -> Identity:
+    """STS GetCallerIdentity through the standard chain; DeployError that says what to do."""
+    import boto3  # noqa: PLC0415
+    import botocore.exceptions  # noqa: PLC0415
+    from botocore.config import Config  # noqa: PLC0415
+
+    environ = os.environ if env is None else env
+    try:
+        session = boto3.session.Session(profile_name=environ.get("AWS_PROFILE") or None)
+        sts = session.client(
+            "sts",
+            region_name=region,
+            config=Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=20),
+        )
+        answer = sts.get_caller_identity()
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise DeployError(
+            f"The AWS profile is not configured: {exc}.", NO_CREDENTIALS_HINT
+        ) from None
+    except (
+        botocore.exceptions.NoCredentialsError,
+        botocore.exceptions.PartialCredentialsError,
+    ) as exc:
+        raise DeployError(
+            f"No AWS credentials found ({type(exc).__name__}).", NO_CREDENTIALS_HINT
+        ) from None
+    except botocore.exceptions.TokenRetrievalError as exc:
+        raise DeployError(f"The SSO session has expired: {exc}.", EXPIRED_HINT) from None
+    except botocore.exceptions.ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", "Unknown"))
+        if code in _CREDENTIAL_ERROR_CODES:
+            raise DeployError(
+                f"AWS rejected the credentials ({code}): they are expired, revoked or invalid.",
+                EXPIRED_HINT,
+            ) from None
+        raise DeployError(
+            f"Checking the credentials failed: STS answered {code}.",
+            "Check that the credentials may call sts:GetCallerIdentity in this region.",
+        ) from None
+    except botocore.exceptions.BotoCoreError as exc:
+        raise DeployError(
+            f"Checking the credentials failed: {exc}.",
+            "Check the network, the region, and AWS_ENDPOINT_URL if you set one.",
+        ) from None
+    return Identity(account=str(answer["Account"]), arn=str(answer["Arn"]))
+
+
+# --- variables --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What deploy passes to infra/ (variables.tf), and nothing else."""
+
+    region: str = "us-east-1"
+    architecture: package.Arch = "arm64"
+    memory_size: int = 512
+    function_url_auth_type: str = "AWS_IAM"
+    name_prefix: str = "telemetry-agg"
+    reserved_concurrency: int = 25
+    python_package_path: str = ""
+    go_package_path: str = ""
+
+    def check(self) -> None:
+        """The rules of infra/variables.tf that a flag can break, before anything runs."""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,48}", self.name_prefix):
+            raise DeployError(
+                f"--name-prefix {self.name_prefix!r} is not a valid name prefix.",
+                "Use 1 to 48 letters, digits, hyphens or underscores.",
+            )
+        if self.reserved_concurrency == 0:
+            raise DeployError(
+                "--reserved-concurrency 0 would throttle every request.",
+                "Use -1 to reserve none, or a number of at least 1.",
+            )
+        if not 128 <= self.memory_size <= 10240:
+            raise DeployError(
+                f"--memory {self.memory_size} is outside Lambda's range.",
+                "Use 128 to 10240 (MB).",
+            )
+        if self.function_url_auth_type not in ("AWS_IAM", "NONE"):
+            raise DeployError(
+                f"--auth {self.function_url_auth_type!r} is not a Function URL auth type.",
+                "Use AWS_IAM (the default) or NONE.",
+            )
+
+    def to_tfvars(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "architecture": self.architecture,
+            "memory_size": self.memory_size,
+            "function_url_auth_type": self.function_url_auth_type,
+            "name_prefix": self.name_prefix,
+            "reserved_concurrency": self.reserved_concurrency,
+            "python_package_path": self.python_package_path,
+            "go_package_path": self.go_package_path,
+        }
+
+
+def write_vars(settings: Settings, directory: Path) -> Path:
+    """Write the variables file beside the state, where destroy finds it again."""
+    path = directory / VARS_FILE
+    text = json.dumps(settings.to_tfvars(), indent=2, sort_keys=True) + "\n"
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def read_vars(directory: Path) -> dict[str, Any] | None:
+    """The variables of the last deploy, or None when there was none."""
+    path = directory / VARS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise DeployError(
+            f"{path} is unreadable ({exc}).",
+            "Delete it and pass --region to destroy, or rerun deploy with the same options.",
+        ) from None
+    return data if isinstance(data, dict) else None
+
+
+def package_path_for_terraform(zip_path: Path, directory: Path) -> str:
+    """The zip's path relative to the infra dir, so the state does not depend on where the
+    checkout lives (a moved checkout stays "no changes")."""
+    return os.path.relpath(zip_path.resolve(), directory.resolve())
+
+
+def state_has_resources(directory: Path) -> bool:
+    """Whether the local state holds anything to destroy (no state file: nothing)."""
+    path = directory / "terraform.tfstate"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True  # unreadable: let terraform itself judge it
+    return bool(isinstance(state, dict) and state.get("resources"))
+
+
+# --- running terraform ------------------------------------------------------------------------
+
+
+@dataclass
+class Runner:
+    """terraform/tofu in one infra dir, its output streamed to `on_line`."""
+
+    binary: terraform.Binary
+    directory: Path
+    on_line: Callable[[str], None]
+    env: Mapping[str, str] | None = None
+
+    def init(self, timeout: float = INIT_TIMEOUT_S) -> None:
+        terraform.check(
+            self.binary,
+            ["init", "-input=false", "-no-color"],
+            what="init",
+            hint=INIT_HINT,
+            cwd=self.directory,
+            env=self.env,
+            timeout=timeout,
+            on_line=self.on_line,
+        )
+
+    def plan(self, vars_file: Path, *, destroy: bool) -> bool:
+        """Plan into PLAN_FILE; True when there is something to change."""
+        args = ["plan", "-input=false", "-no-color", "-detailed-exitcode"]
+        args += [f"-var-file={vars_file}", f"-out={PLAN_FILE}"]
+        if destroy:
+            args.append("-destroy")
+        rc, _ = terraform.run(
+            self.binary, args, cwd=self.directory, env=self.env, on_line=self.on_line
+        )
+        if rc == 0:
+            return False
+        if rc == 2:
+            return True
+        raise terraform.TerraformFailedError(
+            f"`{self.binary.name} plan` failed (exit code {rc}).",
+            "The output above says why: an invalid option value is named there; an AWS "
+            "permission error names the action your identity lacks.",
+            rc,
+        )
+
+    def apply(self, *, destroy: bool) -> None:
+        terraform.check(
+            self.binary,
+            ["apply", "-input=false", "-no-color", str(PLAN_FILE)],
+            what="apply",
+            hint=(
+                "Whatever was created is in the state: run `telemetry-bench destroy` to remove "
+                "it, or fix the cause named above and rerun the same command."
+                if not destroy
+                else "Rerun `telemetry-bench destroy`: it removes whatever the state still holds."
+            ),
+            cwd=self.directory,
+            env=self.env,
+            on_line=self.on_line,
+        )
+
+
+def confirm(question: str, auto_approve: bool) -> bool:
+    if auto_approve:
+        return True
+    if not sys.stdin.isatty():
+        raise DeployError(
+            "No terminal to confirm the plan on.", "Review it above and rerun with --auto-approve."
+        )
+    return typer.confirm(question, default=False)
+
+
+def stream_to(as_json: bool) -> Callable[[str], None]:
+    """Terraform's lines go to stdout, or to stderr when stdout carries --json."""
+    out = sys.stderr if as_json else sys.stdout
+
+    def write(line: str) -> None:
+        out.write(line)
+        out.flush()
+
+    return write
+
+
+def say(message: str, *, color: str | None = None) -> None:
+    typer.secho(message, err=True, fg=color, bold=color is None)
+
+
+def fail(error: BenchError) -> typer.Exit:
+    typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
+    if error.hint:
+        typer.secho(error.hint, err=True)
+    return typer.Exit(1)
+
+
+def interrupted() -> typer.Exit:
+    say(
+        "interrupted: terraform was stopped gracefully; the state holds whatever it created. "
+        "Rerun the command to continue, or `telemetry-bench destroy` to clean up.",
+        color="yellow",
+    )
+    return typer.Exit(130)
+
+
+# --- the commands -----------------------------------------------------------------------------
+
+
+def deploy(
+    settings: Settings,
+    *,
+    auto_approve: bool,
+    as_json: bool,
+    directory: Path | None = None,
+    bootstrap: Path | None = None,
+) -> terraform.DeploymentOutputs | None:
+    """Run deploy's steps (module docstring); return the outputs, or None when declined."""
+    where = terraform.infra_dir() if directory is None else directory
+    settings.check()
+    check_region(settings.region)
+    binary = terraform.find_binary()
+    say(f"==> credentials (standard AWS chain), region {settings.region}")
+    identity = check_credentials(settings.region)
+    say(f"    account {identity.account}, as {identity.arn}")
+    if settings.function_url_auth_type == "NONE":
+        say(NONE_WARNING, color="yellow")
+    runner = Runner(binary, where, stream_to(as_json))
+    say(f"==> {binary.name} init in {where}")
+    runner.init()
+    say(f"==> packaging for {settings.architecture}")
+    artifacts = package.build_with_progress(
+        settings.architecture, terraform.project_root() / "build", bootstrap=bootstrap
+    )
+    for artifact in artifacts:
+        say(f"    {artifact.path.name}: {package.human_size(artifact.size)}, {artifact.sha256}")
+    by_language = {a.language: a.path for a in artifacts}
+    final = Settings(
+        **{
+            **settings.to_tfvars(),
+            "python_package_path": package_path_for_terraform(by_language["python"], where),
+            "go_package_path": package_path_for_terraform(by_language["go"], where),
+        }
+    )
+    vars_file = write_vars(final, where)
+    say(f"==> {binary.name} plan")
+    if runner.plan(vars_file, destroy=False):
+        if not confirm("Apply this plan?", auto_approve):
+            say("Nothing applied.")
+            return None
+        say(f"==> {binary.name} apply")
+        runner.apply(destroy=False)
+    else:
+        say("No changes: the deployment is up to date.")
+    return terraform.read_outputs(where, binary)
+
+
+def destroy(
+    *,
+    region: str | None,
+    auto_approve: bool,
+    as_json: bool,
+    directory: Path | None = None,
+) -> bool:
+    """Destroy whatever the state holds; False when there was nothing or it was declined."""
+    where = terraform.infra_dir() if directory is None else directory
+    if not state_has_resources(where):
+        say(f"Nothing to destroy: no resources in the state in {where}.")
+        return False
+    known = {f.name for f in fields(Settings)}
+    previous = {k: v for k, v in (read_vars(where) or {}).items() if k in known}
+    settings = Settings(**{**previous, **({"region": region} if region else {})})
+    check_region(settings.region)
+    binary = terraform.find_binary()
+    say(f"==> credentials (standard AWS chain), region {settings.region}")
+    identity = check_credentials(settings.region)
+    say(f"    account {identity.account}, as {identity.arn}")
+    vars_file = write_vars(settings, where)
+    runner = Runner(binary, where, stream_to(as_json))
+    say(f"==> {binary.name} init in {where}")
+    runner.init()
+    say(f"==> {binary.name} plan -destroy")
+    if not runner.plan(vars_file, destroy=True):
+        say("Nothing to destroy.")
+        return False
+    if not confirm("Destroy all of the above?", auto_approve):
+        say("Nothing destroyed.")
+        return False
+    say(f"==> {binary.name} apply (destroy)")
+    runner.apply(destroy=True)
+    return True
+
+
+def print_outputs(outputs: terraform.DeploymentOutputs, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"deployed": True, "outputs": outputs}, indent=2))
+        return
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
+    table = Table(title="Deployed")
+    table.add_column("output")
+    table.add_column("value")
+    for name, value in outputs.items():
+        table.add_row(name, str(value))
+    Console().print(table)
+    if outputs["auth_type"] == "AWS_IAM":
+        print(
+            "The URLs take SigV4-signed requests only: the caller needs lambda:InvokeFunctionUrl "
+            "and lambda:InvokeFunction on both functions. `telemetry-bench remote` signs them."
+        )
+
+
+RegionOption = Annotated[
+    str,
+    typer.Option("--region", help="AWS region to deploy to.", envvar="AWS_REGION"),
+]
+AutoApproveOption = Annotated[
+    bool, typer.Option("--auto-approve", help="Apply the plan without asking (needed in CI).")
+]
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print the result as JSON on stdout (Terraform's output: stderr)."),
+]
+
+
+class AuthChoice(StrEnum):
+    AWS_IAM = "AWS_IAM"
+    NONE = "NONE"
+
+
+def deploy_command(  # noqa: PLR0917 - one parameter per option, as Typer wants
+    region: RegionOption = "us-east-1",
+    memory: Annotated[
+        int,
+        typer.Option("--memory", min=128, max=10240, help="Memory of each function, in MB."),
+    ] = 512,
+    arch: package.ArchOption = package.ArchChoice.arm64,
+    auth: Annotated[
+        AuthChoice,
+        typer.Option(
+            "--auth",
+            help="Function URL auth type. NONE makes both URLs public: see the warning.",
+            case_sensitive=False,
+        ),
+    ] = AuthChoice.AWS_IAM,
+    name_prefix: Annotated[
+        str,
+        typer.Option("--name-prefix", help="Prefix of every resource name (<prefix>-python)."),
+    ] = "telemetry-agg",
+    reserved_concurrency: Annotated[
+        int,
+        typer.Option(
+            "--reserved-concurrency",
+            min=-1,
+            help="Concurrency reserved for (and capping) each function; -1 for none, which "
+            "accounts with a concurrency quota of 10 need.",
+        ),
+    ] = 25,
+    bootstrap: Annotated[
+        Path | None,
+        typer.Option("--bootstrap", help="A prebuilt Go `bootstrap` instead of building one."),
+    ] = None,
+    auto_approve: AutoApproveOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Deploy (help: DEPLOY_HELP)."""
+    settings = Settings(
+        region=region,
+        architecture=package.as_arch(arch.value),
+        memory_size=memory,
+        function_url_auth_type=auth.value,
+        name_prefix=name_prefix,
+        reserved_concurrency=reserved_concurrency,
+    )
+    try:
+        outputs = deploy(settings, auto_approve=auto_approve, as_json=as_json, bootstrap=bootstrap)
+    except BenchError as exc:
+        raise fail(exc) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
+    if outputs is None:
+        if as_json:
+            print(json.dumps({"deployed": False}))
+        raise typer.Exit(1)
+    print_outputs(outputs, as_json)
+
+
+def destroy_command(
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="Region of the deployment (default: the one the last deploy used).",
+        ),
+    ] = None,
+    auto_approve: AutoApproveOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Destroy (help: DESTROY_HELP)."""
+    try:
+        destroyed = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
+    except BenchError as exc:
+        raise fail(exc) from None
+    except KeyboardInterrupt:
+        raise interrupted() from None
+    if as_json:
+        print(json.dumps({"destroyed": destroyed}))
+
+
+DEPLOY_HELP = (
+    "Deploy both functions (Python and Go, behind Function URLs) to your AWS account.\n\n"
+    "Checks the region, finds terraform or tofu, checks your credentials (the standard AWS chain: "
+    "profile, SSO, environment; none is ever printed or written), runs init, builds the zips "
+    "(`telemetry-bench package`), then plans and, once you confirm, applies. Running it again "
+    "with the same options changes nothing. The URLs use AWS_IAM auth unless you pass "
+    "--auth NONE.\n\n"
+    "Example: telemetry-bench deploy --region eu-west-1 --memory 1024 --auto-approve"
+)
+DESTROY_HELP = (
+    "Destroy everything `deploy` created: functions, URLs, roles, log groups.\n\n"
+    "Works after a deploy that failed halfway: it removes whatever the state holds, in the "
+    "region that deploy used.\n\n"
+    "Example: telemetry-bench destroy --auto-approve"
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("deploy", help=DEPLOY_HELP)(deploy_command)
+    app.command("destroy", help=DESTROY_HELP)(destroy_command)
