@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import deploy, local, package, payloads
+from telemetry_agg.bench import deploy, local, micro, package, payloads, serve
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -16,4 +16,4 @@ if TYPE_CHECKING:
 
 REGISTRY: list[Callable[[typer.Typer], None]] = []
 REGISTRY += [package.register, deploy.register]  # package, deploy, destroy (D)
-REGISTRY += [payloads.register, local.register]  # gen, local (C)
+REGISTRY += [payloads.register, local.register, serve.register, micro.register]  # C
