@@ -1,0 +1,109 @@
+"""The Lambda handler (``telemetry_agg.handler.handler``): event -> document -> summary -> response.
+
+It takes Function URL events (payload format 2.0) and direct invocations, always answers in
+the Function URL response shape, and writes one JSON log line per invocation (never the
+payload). It never raises: every input gets a contract status. Importing it is cheap (no
+aggregator, no entry-point scan): the aggregator is loaded on the first invocation.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from telemetry_agg.aggregators import (
+    ENV_VAR,
+    Aggregator,
+    UnknownAggregatorError,
+    builtin_aggregators,
+    default_aggregator_name,
+    get_aggregator,
+)
+from telemetry_agg.errors import AggregationError, invalid_json
+from telemetry_agg.limits import LANGUAGE
+from telemetry_agg.request import read_request
+from telemetry_agg.summary import Summary
+
+JSON_HEADERS = {"content-type": "application/json"}
+
+
+def _aggregator() -> tuple[Aggregator, str | None]:
+    """The configured aggregator; a bad TELEMETRY_AGG_AGGREGATOR falls back to the default."""
+    try:
+        return get_aggregator(default_aggregator_name()), None
+    except UnknownAggregatorError as exc:
+        return get_aggregator(builtin_aggregators()[0]), f"{ENV_VAR}: {exc}"
+
+
+def respond(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The Function URL response shape."""
+    return {
+        "statusCode": status,
+        "headers": {**JSON_HEADERS, **(headers or {})},
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def handle(event: Any, context: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The response and the log record for one invocation (the handler without the printing)."""
+    started = time.perf_counter()
+    record: dict[str, Any] = {
+        "level": "INFO",
+        "message": "aggregated",
+        "language": LANGUAGE,
+        "aggregator": None,
+        "status_code": 200,
+        "error": None,
+        "request_bytes": None,
+        "document_bytes": None,
+        "total_events": None,
+        "invalid_events": None,
+        "parse_ms": None,
+        "compute_ms": None,
+        "request_id": getattr(context, "aws_request_id", None),
+    }
+    try:
+        aggregator, warning = _aggregator()
+        record["aggregator"] = aggregator.name
+        if warning:
+            record["level"], record["warning"] = "WARNING", warning
+        request = read_request(event)
+        record["request_bytes"] = request.request_bytes
+        if request.document is None:
+            summary = Summary.empty(aggregator.name)
+            record["document_bytes"] = 0
+        else:
+            record["document_bytes"] = len(request.document)
+            summary = aggregator.summarize(request.document)
+    except AggregationError as exc:
+        error = exc
+    except Exception as exc:
+        # The last line of defence: never a 500. Logged at ERROR so it is found and fixed.
+        record["level"], record["exception"] = "ERROR", type(exc).__name__
+        error = invalid_json("it could not be read")
+    else:
+        compute_ms = (time.perf_counter() - started) * 1000
+        answer = summary.to_dict()
+        answer["compute_ms"] = compute_ms
+        record.update(
+            total_events=summary.total_events,
+            invalid_events=summary.invalid_events,
+            parse_ms=summary.parse_ms,
+            compute_ms=compute_ms,
+        )
+        return respond(200, answer), record
+    record.update(status_code=error.status, error=error.code)
+    record["compute_ms"] = (time.perf_counter() - started) * 1000
+    return respond(error.status, error.to_dict(), error.headers), record
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """The Lambda entry point: ``telemetry_agg.handler.handler``."""
+    response, record = handle(event, context)
+    sys.stdout.write(json.dumps(record, separators=(",", ":"), default=str) + "\n")
+    sys.stdout.flush()
+    return response

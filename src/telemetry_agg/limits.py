@@ -1,0 +1,28 @@
+"""The contract's numbers, named once (docs/contract.md)."""
+
+from __future__ import annotations
+
+import math
+
+#: §1: the most bytes a document may hold after base64 and gzip (32 MiB).
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+#: §2: the deepest nesting of arrays and objects; the top-level array is level 1.
+MAX_DEPTH = 1024
+#: §3: the longest endpoint, in code points.
+MAX_ENDPOINT_CODE_POINTS = 1024
+#: §3: status and integer user ids lie in the signed 64-bit range.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+#: §3: a duration lies strictly between -2^53 and 2^53 (as a double).
+DURATION_BOUND = 2**53
+#: §3: what an absent endpoint or status counts as.
+UNKNOWN = "unknown"
+#: §4: at most this many endpoints in top_endpoints.
+TOP_ENDPOINTS = 5
+#: §4: the language this package answers for.
+LANGUAGE = "python"
+
+
+def p95_index(m: int) -> int:
+    """§4: the index of the p95 in m sorted durations, floor(0.95 * (m - 1)) in double."""
+    return math.floor(0.95 * (m - 1)) if m > 0 else 0

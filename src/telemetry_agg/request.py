@@ -1,0 +1,185 @@
+"""§1: from an invocation event to the document's bytes.
+
+Method, body, content encoding, base64, gzip and the size limit, in the contract's order.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import re
+import sys
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from telemetry_agg.errors import AggregationError, invalid_json
+from telemetry_agg.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_TOO_LARGE = (
+    f"The body is larger than {MAX_DOCUMENT_BYTES} bytes (32 MiB) after decoding. "
+    "Split the batch into smaller requests."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What §1 makes of an event: the document (None for an empty batch) and the body's size."""
+
+    document: bytes | None
+    request_bytes: int
+
+
+def check_size(document: bytes) -> bytes:
+    """§1 step 8: at most 32 MiB, whatever the encoding."""
+    if len(document) > MAX_DOCUMENT_BYTES:
+        raise AggregationError("payload_too_large", _TOO_LARGE)
+    return document
+
+
+def utf8(text: str) -> bytes:
+    """A text's UTF-8 bytes; a lone surrogate has none, which §2 calls invalid_json."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise invalid_json("it holds a lone surrogate, which has no UTF-8 form") from None
+
+
+def _method(event: dict[str, Any]) -> Any:
+    context = event.get("requestContext")
+    if isinstance(context, dict):
+        http = context.get("http")
+        if isinstance(http, dict):
+            return http.get("method")
+    return None
+
+
+def _content_encoding(event: dict[str, Any]) -> str:
+    """§1 step 4: "gzip" or "identity", or AggregationError (415)."""
+    headers = event.get("headers")
+    value: Any = None
+    if isinstance(headers, dict):
+        if "content-encoding" in headers:
+            value = headers["content-encoding"]
+        else:
+            for name, header in headers.items():
+                if isinstance(name, str) and name.lower() == "content-encoding":
+                    value = header
+                    break
+    if value is None:
+        return "identity"
+    if isinstance(value, str) and value.isascii():
+        coding = value.strip(" \t").lower()
+        if coding in ("gzip", "identity"):
+            return coding
+    raise AggregationError(
+        "unsupported_encoding",
+        "The content-encoding header must be gzip or identity (or absent). "
+        "Send the body uncompressed or gzip-compressed.",
+    )
+
+
+def _base64(body: str) -> bytes:
+    """§1 step 5: standard alphabet, padding required, no white space."""
+    if len(body) % 4 == 0 and _BASE64.fullmatch(body):
+        try:
+            return binascii.a2b_base64(body)
+        except binascii.Error:  # pragma: no cover - the pattern admits only decodable text
+            pass
+    raise AggregationError(
+        "invalid_base64",
+        "isBase64Encoded is true but the body is not valid base64. Encode it with the "
+        "standard alphabet (A-Z a-z 0-9 + /), with = padding and no line breaks.",
+    )
+
+
+def gunzip(data: bytes, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """§1 step 7: inflate one or more complete gzip members, never past ``limit`` + 1 bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            chunk = member.decompress(data, limit + 1 - size)
+        except zlib.error:
+            raise _bad_gzip() from None
+        size += len(chunk)
+        if size > limit:
+            raise AggregationError("payload_too_large", _TOO_LARGE)
+        chunks.append(chunk)
+        if not member.eof:
+            raise _bad_gzip()
+        data = member.unused_data
+        if not data:
+            return b"".join(chunks)
+
+
+def _bad_gzip() -> AggregationError:
+    return AggregationError(
+        "invalid_encoding",
+        "content-encoding is gzip but the body is not a complete gzip stream (bad header, "
+        "corrupt or truncated data, or bytes after the last member). Compress the whole body "
+        "with gzip, and set isBase64Encoded with a base64 body when sending binary.",
+    )
+
+
+def encode_direct(batch: list[Any]) -> bytes:
+    """A direct invocation's array event, back to JSON text (no NaN, no lone surrogates)."""
+    try:
+        try:
+            text = json.dumps(batch, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        except RecursionError:
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, 4 * MAX_DEPTH))
+            try:
+                text = json.dumps(batch, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+            finally:
+                sys.setrecursionlimit(limit)
+    except RecursionError:
+        raise invalid_json(f"arrays and objects nest deeper than {MAX_DEPTH} levels") from None
+    except ValueError:
+        raise invalid_json("it holds NaN or Infinity, which JSON has no literal for") from None
+    return check_size(utf8(text))
+
+
+def read_request(event: Any) -> Request:
+    """§1: the document an invocation event carries, or AggregationError."""
+    if isinstance(event, list):
+        document = encode_direct(event)
+        return Request(document, len(document))
+    if not isinstance(event, dict):
+        raise AggregationError(
+            "expected_array",
+            "The invocation event is neither a Function URL event object nor a JSON array of "
+            "events. Invoke with an event object carrying a body, or with the array itself.",
+        )
+
+    method = _method(event)
+    if method is not None and not (type(method) is str and method == "POST"):
+        raise AggregationError(
+            "method_not_allowed", "Only POST is accepted. Send the batch as the body of a POST."
+        )
+
+    body = event.get("body")
+    if body is None:
+        body = ""
+    elif not isinstance(body, str):
+        raise AggregationError(
+            "invalid_event",
+            "The event's body must be a string (the request body) or null. Put the batch in "
+            "the body as JSON text, or invoke with the array itself as the event.",
+        )
+
+    coding = _content_encoding(event)
+    if event.get("isBase64Encoded") is True:
+        raw = _base64(body)
+        request_bytes = len(body)
+    else:
+        raw = utf8(body)
+        request_bytes = len(raw)
+    if not raw:
+        return Request(None, request_bytes)
+    if coding == "gzip":
+        return Request(gunzip(raw), request_bytes)
+    return Request(check_size(raw), request_bytes)
