@@ -72,7 +72,8 @@ __all__ = [
 LANGUAGES = ("python", "go")
 DROPPED = ("parse_ms", "compute_ms", "language", "aggregator")
 VCPU_MB = 1769  # Lambda: one full vCPU at 1,769 MB
-QUICK = {"sizes": "100,1000,5000", "cold": 3, "warm": 40, "concurrency": 2}
+DEFAULT_COLD, DEFAULT_WARM = 10, 300
+QUICK = {"sizes": "100,1000,5000,10000,20000", "cold": 5, "warm": 100, "concurrency": 2}
 
 
 class BenchError(RuntimeError):
@@ -344,6 +345,9 @@ class Runner:
         status, body, _ = decode_answer(inv)
         if inv.error or status != 200 or body is None:
             raise BenchError(_explain(lang, size, inv, emu, self.plan.timeout_s))
+        series = self.results.get(size, lang)
+        if series is not None and series.aggregator is None:
+            series.aggregator = body.get("aggregator")  # the default the handler chose
         seen = self.answers.setdefault(size, {})
         if lang not in seen:
             seen[lang] = body
@@ -540,11 +544,11 @@ def local(
     cold: Annotated[
         int | None,
         typer.Option(
-            help="Cold starts per size and language (a fresh environment each). (default: 5)"
+            help="Cold starts per size and language (a fresh environment each). (default: 10)"
         ),
     ] = None,
     warm: Annotated[
-        int | None, typer.Option(help="Warm invocations per size and language. (default: 200)")
+        int | None, typer.Option(help="Warm invocations per size and language. (default: 300)")
     ] = None,
     concurrency: Annotated[
         int | None,
@@ -602,7 +606,7 @@ def local(
         bool,
         typer.Option(
             "--quick",
-            help="A one-minute run: sizes 100,1000,5000, 3 cold, 40 warm, 2 environments.",
+            help="A short run (about a minute here): the study's sizes, 5 cold, 100 warm, 2 environments.",
         ),
     ] = False,
     as_json: Annotated[
@@ -617,8 +621,8 @@ def local(
             sizes=payloads.parse_sizes(
                 sizes or preset.get("sizes") or ",".join(map(str, payloads.DEFAULT_SIZES))
             ),
-            cold=cold if cold is not None else preset.get("cold", 5),
-            warm=warm if warm is not None else preset.get("warm", 200),
+            cold=cold if cold is not None else preset.get("cold", DEFAULT_COLD),
+            warm=warm if warm is not None else preset.get("warm", DEFAULT_WARM),
             concurrency=concurrency if concurrency is not None else preset.get("concurrency", 2),
             memory_mb=memory,
             timeout_s=timeout,
