@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from telemetry_agg.bench import package, terraform
-from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.errors import BenchError, exit_with
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -346,13 +346,6 @@ def say(message: str, *, color: str | None = None) -> None:
     typer.secho(message, err=True, fg=color, bold=color is None)
 
 
-def fail(error: BenchError) -> typer.Exit:
-    typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
-    if error.hint:
-        typer.secho(error.hint, err=True)
-    return typer.Exit(1)
-
-
 def interrupted() -> typer.Exit:
     say(
         "interrupted: terraform was stopped gracefully; the state holds whatever it created. "
@@ -372,6 +365,7 @@ def deploy(
     as_json: bool,
     directory: Path | None = None,
     bootstrap: Path | None = None,
+    out_dir: Path | None = None,
 ) -> terraform.DeploymentOutputs | None:
     """Run deploy's steps (module docstring); return the outputs, or None when declined."""
     where = terraform.infra_dir() if directory is None else directory
@@ -388,7 +382,9 @@ def deploy(
     runner.init()
     say(f"==> packaging for {settings.architecture}")
     artifacts = package.build_with_progress(
-        settings.architecture, terraform.project_root() / "build", bootstrap=bootstrap
+        settings.architecture,
+        terraform.project_root() / "build" if out_dir is None else out_dir,
+        bootstrap=bootstrap,
     )
     for artifact in artifacts:
         say(f"    {artifact.path.name}: {package.human_size(artifact.size)}, {artifact.sha256}")
@@ -534,7 +530,7 @@ def deploy_command(  # noqa: PLR0917 - one parameter per option, as Typer wants
     try:
         outputs = deploy(settings, auto_approve=auto_approve, as_json=as_json, bootstrap=bootstrap)
     except BenchError as exc:
-        raise fail(exc) from None
+        raise exit_with(exc) from None
     except KeyboardInterrupt:
         raise interrupted() from None
     if outputs is None:
@@ -559,7 +555,7 @@ def destroy_command(
     try:
         destroyed = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
     except BenchError as exc:
-        raise fail(exc) from None
+        raise exit_with(exc) from None
     except KeyboardInterrupt:
         raise interrupted() from None
     if as_json:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.errors import BenchError, exit_with
 from telemetry_agg.bench.terraform import project_root
 
 if TYPE_CHECKING:
@@ -339,22 +339,11 @@ def print_artifacts(artifacts: list[Artifact], as_json: bool) -> None:
     if as_json:
         print(json.dumps({"artifacts": [a.to_json() for a in artifacts]}, indent=2))
         return
-    from rich.console import Console  # noqa: PLC0415 - only the pretty output needs Rich
-    from rich.table import Table  # noqa: PLC0415
-
-    table = Table(title="Lambda deployment packages")
-    table.add_column("zip")
-    table.add_column("size", justify="right")
-    table.add_column("sha256")
+    # Plain lines, not a table: a hash must never be cut to fit a narrow terminal.
+    width = max(len(str(a.path)) for a in artifacts) if artifacts else 0
     for artifact in artifacts:
-        table.add_row(str(artifact.path), human_size(artifact.size), artifact.sha256)
-    Console().print(table)
-
-
-def fail(error: PackageError | Exception, code: int = 1) -> typer.Exit:
-    """Print an error (and its hint) to stderr; return the Exit to raise."""
-    typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code)
+        size = human_size(artifact.size)
+        print(f"{artifact.path!s:<{width}}  {size:>10}  sha256 {artifact.sha256}")
 
 
 class ArchChoice(StrEnum):
@@ -406,7 +395,10 @@ def package_command(
             as_arch(arch.value), directory, languages=languages, bootstrap=bootstrap
         )
     except PackageError as exc:
-        raise fail(exc) from None
+        raise exit_with(exc) from None
+    except KeyboardInterrupt:
+        typer.secho("interrupted: no zip was replaced half-written.", err=True)
+        raise typer.Exit(130) from None
     print_artifacts(artifacts, as_json)
 
 
