@@ -57,7 +57,7 @@ def python_zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.mark.parametrize("arch", package.ARCHES)
 def test_python_zip_holds_the_core_and_runtime_wheels_only(
-    python_zips: dict[str, Path], arch: str
+    python_zips: dict[str, Path], arch: package.Arch
 ) -> None:
     names = entries(python_zips[arch])
     tops = {name.split("/", 1)[0] for name in names}
@@ -80,7 +80,9 @@ def test_python_zip_holds_the_core_and_runtime_wheels_only(
 
 
 @pytest.mark.parametrize("arch", package.ARCHES)
-def test_python_zip_native_code_is_for_the_target(python_zips: dict[str, Path], arch: str) -> None:
+def test_python_zip_native_code_is_for_the_target(
+    python_zips: dict[str, Path], arch: package.Arch
+) -> None:
     machine = package.TARGETS[arch].machine
     with zipfile.ZipFile(python_zips[arch]) as zf:
         native = [n for n in zf.namelist() if n.endswith(".so")]
@@ -150,7 +152,7 @@ def test_no_handler_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("arch", package.ARCHES)
 def test_go_zip_holds_only_an_executable_bootstrap(
-    bootstraps: dict[str, Path], tmp_path: Path, arch: str
+    bootstraps: dict[str, Path], tmp_path: Path, arch: package.Arch
 ) -> None:
     artifact = package.build_go_zip(arch, tmp_path, bootstrap=bootstraps[arch])
     (info,) = entries(artifact.path).values()
@@ -189,7 +191,7 @@ def test_a_bootstrap_for_the_wrong_machine_is_refused(
 @pytest.mark.go
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", package.ARCHES)
-def test_the_real_go_twin_is_built_for_the_target(tmp_path: Path, arch: str) -> None:
+def test_the_real_go_twin_is_built_for_the_target(tmp_path: Path, arch: package.Arch) -> None:
     if not (ROOT / "scripts" / "build-go.sh").is_file() or shutil.which("go") is None:
         pytest.skip("scripts/build-go.sh or Go is missing: the Go twin cannot be built here")
     artifact = package.build_go_zip(arch, tmp_path)
