@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import typer
+
 
 class BenchError(Exception):
     """A failure the user can act on: `message` says what went wrong, `hint` what to do next.
@@ -16,3 +21,13 @@ class BenchError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message}\n{self.hint}" if self.hint else self.message
+
+
+def exit_with(error: BenchError) -> typer.Exit:
+    """Print `error` (red) and its hint on stderr; return the exit (code 1) for the CLI to raise."""
+    import typer  # noqa: PLC0415 - the library side of bench never needs Typer
+
+    typer.secho(f"error: {error.message}", err=True, fg=typer.colors.RED)
+    if error.hint:
+        typer.secho(error.hint, err=True)
+    return typer.Exit(1)
