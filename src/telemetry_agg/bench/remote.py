@@ -1,0 +1,1155 @@
+"""`telemetry-bench remote`: the local bench's measurement, pointed at the deployed Function URLs.
+
+What one run does, per memory size (one, or each of `--memory-sweep`), per payload size, per
+language:
+
+1. **Cold starts** (needs the function names): K times, force a fresh execution environment
+   (`aws.FunctionControl.force_cold_start`: a new environment-variable value, then wait for
+   `LastUpdateStatus: Successful`) and send one request. K samples: a distribution, not one.
+2. **Load**, like `hey -c C -n N` (or `-z S`): C workers, each with its own keep-alive
+   connection, send the payload until N requests or S seconds; each with a per-request timeout.
+   429 answers and connection failures before anything was sent are retried with exponential
+   backoff (they are safe to repeat); nothing else is. Every error (timeout, throttle, 5xx, 4xx,
+   connection) is counted per language and shown; only good answers enter the latency figures.
+3. **REPORT lines** (needs the log groups): read from CloudWatch Logs, joined to the requests by
+   the `x-amzn-requestid` header, so Init Duration, Duration, Billed Duration and Max Memory Used
+   stand beside the client latency. A request whose REPORT carries an Init Duration was a cold
+   start, whatever phase sent it, and is counted as one. CloudWatch lags: the wait is bounded
+   (`--report-wait`) and the requests still without a REPORT are named.
+
+Results go through the shared model (`results.py`) and tables (`report.py`), as for `local`; this
+module adds the tables only a remote run has (`remote_grids`): errors by kind, the monthly saving
+at a volume the user gives, and the memory sweep with the cheapest and the fastest size marked.
+With `--memory-sweep`, the original memory is restored at the end, also after an error or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from telemetry_agg.bench import aws, cost, payloads, report, sigv4
+from telemetry_agg.bench import results as res
+from telemetry_agg.bench.errors import BenchError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+LANGUAGES = ("python", "go")
+DEFAULT_SWEEP = (256, 512, 1024, 1769)
+_URL_REGION = re.compile(r"\.lambda-url\.([a-z0-9-]+)\.on\.aws$")
+
+
+# -- where the functions are ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    language: str
+    url: str
+    function_name: str | None = None
+    log_group: str | None = None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    targets: tuple[Target, ...]
+    region: str
+    architecture: str = "arm64"
+    auth_type: str = "AWS_IAM"
+    memory_size: int | None = None
+
+
+def region_from_url(url: str) -> str | None:
+    """`https://abc.lambda-url.eu-west-1.on.aws/` -> `eu-west-1`."""
+    host = sigv4.check_url(url).hostname or ""
+    found = _URL_REGION.search(host)
+    return found.group(1) if found else None
+
+
+def resolve_deployment(
+    flags: dict[str, Any], read_outputs: Callable[[], Any] | None = None
+) -> Deployment:
+    """The two targets from the flags, completed from the Terraform outputs where a flag is absent.
+
+    `flags` keys: python_url, go_url, python_function, go_function, python_log_group,
+    go_log_group, region, auth_type, architecture (None: not given).
+    """
+    outputs: dict[str, Any] = {}
+    if not (flags.get("python_url") and flags.get("go_url")):
+        if read_outputs is None:
+            from telemetry_agg.bench import terraform  # noqa: PLC0415 - only when needed
+
+            read_outputs = terraform.read_outputs
+        try:
+            outputs = dict(read_outputs())
+        except BenchError as exc:
+            raise BenchError(
+                f"no Function URLs: --python-url/--go-url were not both given and the Terraform "
+                f"outputs could not be read ({exc.message})",
+                "Pass --python-url and --go-url, or deploy first with `telemetry-bench deploy`.",
+            ) from None
+        except Exception as exc:
+            raise BenchError(
+                f"no Function URLs: reading the Terraform outputs failed ({exc})",
+                "Pass --python-url and --go-url, or deploy first with `telemetry-bench deploy`.",
+            ) from None
+
+    def pick(key: str) -> Any:
+        value = flags.get(key)
+        return value if value not in (None, "") else outputs.get(key)
+
+    targets = []
+    for lang in LANGUAGES:
+        url = pick(f"{lang}_url") or outputs.get(f"{lang}_function_url")
+        if not url:
+            raise BenchError(
+                f"no URL for the {lang} function", f"Pass --{lang}-url or deploy first."
+            )
+        sigv4.check_url(str(url), what=f"the {lang} Function URL")
+        function = pick(f"{lang}_function") or outputs.get(f"{lang}_function_name")
+        log_group = pick(f"{lang}_log_group") or outputs.get(f"{lang}_log_group_name")
+        if function and not log_group:
+            log_group = f"/aws/lambda/{function}"
+        targets.append(Target(lang, str(url), function or None, log_group or None))
+
+    region = (
+        pick("region")
+        or region_from_url(targets[0].url)
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+    )
+    if not region:
+        raise BenchError(
+            "no AWS region: it is not in the Terraform outputs, the URL or the environment",
+            "Pass --region (e.g. --region us-east-1).",
+        )
+    auth = str(pick("auth_type") or "AWS_IAM").upper()
+    if auth not in sigv4.AUTH_TYPES:
+        raise BenchError(f"--auth-type must be AWS_IAM or NONE, not {auth!r}")
+    arch = str(pick("architecture") or "arm64")
+    if arch not in cost.ARCHITECTURES:
+        raise BenchError(f"--arch must be arm64 or x86_64, not {arch!r}")
+    memory = outputs.get("memory_size")
+    return Deployment(tuple(targets), str(region), arch, auth, int(memory) if memory else None)
+
+
+# -- load -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, for the failures that are safe to repeat."""
+
+    max_retries: int = 3
+    base_s: float = 0.2
+    cap_s: float = 5.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        backoff: float = min(self.cap_s, self.base_s * 2**attempt)
+        return backoff * rng.uniform(0.5, 1.0)
+
+    @staticmethod
+    def safe(response: sigv4.Response) -> bool:
+        """429: Lambda did not run the request. Connection failures before any byte went out."""
+        return response.status == 429 or (response.error == "connection" and not response.sent)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One request after its retries: the last answer, how many retries, how many 429s."""
+
+    response: sigv4.Response
+    retries: int = 0
+    throttles: int = 0
+
+    @property
+    def error(self) -> str | None:
+        r = self.response
+        if r.error is not None:
+            return r.error
+        if r.status == 429:
+            return "throttle"
+        if r.status is None or not 200 <= r.status < 300:
+            return f"http_{r.status}"
+        return None
+
+
+def send(
+    client: sigv4.Client,
+    body: bytes,
+    policy: RetryPolicy,
+    *,
+    rng: random.Random,
+    stop: threading.Event | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
+    retries = throttles = 0
+    while True:
+        response = client.post(body)
+        throttles += response.status == 429
+        if (
+            not policy.safe(response)
+            or retries >= policy.max_retries
+            or (stop is not None and stop.is_set())
+        ):
+            return Outcome(response, retries, throttles)
+        sleep(policy.delay(retries, rng))
+        retries += 1
+
+
+def run_load(
+    make_client: Callable[[], sigv4.Client],
+    body: bytes,
+    *,
+    concurrency: int,
+    requests: int | None = None,
+    duration_s: float | None = None,
+    policy: RetryPolicy | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    stop: threading.Event | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> list[Outcome]:
+    """`concurrency` workers send `body` until `requests` are sent or `duration_s` has passed.
+
+    Ctrl-C stops new requests, waits for the ones in flight (each bounded by its timeout) and
+    re-raises; the outcomes so far are in the list passed to `on_outcome`.
+    """
+    if requests is None and duration_s is None:
+        raise ValueError("give a request count, a duration, or both")
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    policy = policy or RetryPolicy()
+    stop = stop or threading.Event()
+    lock = threading.Lock()
+    outcomes: list[Outcome] = []
+    failures: list[BaseException] = []
+    issued = 0
+    deadline = None if duration_s is None else clock() + duration_s
+
+    def take() -> bool:
+        nonlocal issued
+        with lock:
+            if stop.is_set():
+                return False
+            if requests is not None and issued >= requests:
+                return False
+            if deadline is not None and clock() >= deadline:
+                return False
+            issued += 1
+            return True
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)  # noqa: S311 - jitter, not crypto
+        try:
+            client = make_client()
+        except BaseException as exc:
+            failures.append(exc)
+            stop.set()
+            return
+        try:
+            while take():
+                outcome = send(client, body, policy, rng=rng, stop=stop)
+                with lock:
+                    outcomes.append(outcome)
+                    if on_outcome is not None:
+                        on_outcome(outcome)
+        except BaseException as exc:  # a signing failure, say: stop everyone, report it
+            failures.append(exc)
+            stop.set()
+        finally:
+            client.close()
+
+    workers = concurrency if requests is None else min(concurrency, max(requests, 1))
+    threads = [
+        threading.Thread(target=worker, args=(i,), daemon=True, name=f"load-{i}")
+        for i in range(workers)
+    ]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
+    except KeyboardInterrupt:
+        stop.set()
+        for t in threads:
+            t.join()
+        raise
+    if failures:
+        exc = failures[0]
+        if isinstance(exc, BenchError):
+            raise exc
+        raise BenchError(f"the load stopped: {type(exc).__name__}: {exc}") from exc
+    return outcomes
+
+
+# -- one remote run ---------------------------------------------------------------------------
+@dataclass
+class Plan:
+    sizes: list[int]
+    concurrency: int = 20
+    requests: int | None = 200
+    duration_s: float | None = None
+    timeout_s: float = 30.0
+    cold_starts: int = 5
+    report_wait_s: float = 60.0
+    read_reports: bool = True
+    invocations: int = 1_000_000
+    knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class Tracked:
+    """A sample and the request id its REPORT line will carry."""
+
+    language: str
+    sample: res.Sample
+    request_id: str | None
+
+
+@dataclass
+class Tally:
+    """What the CLI says at the end, per language: retries and REPORT coverage."""
+
+    retries: dict[str, int] = field(default_factory=dict)
+    throttles_retried: dict[str, int] = field(default_factory=dict)
+    reports_missing: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _answer(body: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _number(data: dict[str, Any] | None, key: str) -> float | None:
+    value = data.get(key) if data else None
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def to_sample(outcome: Outcome, kind: res.Kind) -> tuple[res.Sample, str | None]:
+    """A results Sample from an outcome, and the aggregator the answer names (if any)."""
+    r = outcome.response
+    answer = _answer(r.body) if outcome.error is None else None
+    sample = res.Sample(
+        kind=kind,
+        client_ms=r.latency_ms,
+        status_code=r.status,
+        parse_ms=_number(answer, "parse_ms"),
+        compute_ms=_number(answer, "compute_ms"),
+        error=outcome.error,
+    )
+    aggregator = answer.get("aggregator") if answer else None
+    return sample, aggregator if isinstance(aggregator, str) else None
+
+
+class RemoteRun:
+    """Measures both functions at their current memory size into one `Results`."""
+
+    def __init__(
+        self,
+        deployment: Deployment,
+        plan: Plan,
+        *,
+        signer: sigv4.Signer | None,
+        controls: dict[str, aws.FunctionControl],
+        logs_client: Any,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.deployment = deployment
+        self.plan = plan
+        self.signer = signer
+        self.controls = controls
+        self.logs_client = logs_client
+        self.progress = progress
+        self.stop = stop or threading.Event()
+        self.tracked: list[Tracked] = []
+        self.tally = Tally()
+        self._rng = random.Random()  # noqa: S311 - jitter, not crypto
+
+    def client(self, target: Target) -> sigv4.Client:
+        return sigv4.Client(target.url, signer=self.signer, timeout_s=self.plan.timeout_s)
+
+    def _record(self, target: Target, series: res.Series, outcome: Outcome, kind: res.Kind) -> None:
+        sample, aggregator = to_sample(outcome, kind)
+        series.samples.append(sample)
+        if aggregator and not series.aggregator:
+            series.aggregator = aggregator
+        self.tracked.append(Tracked(target.language, sample, outcome.response.request_id))
+        lang = target.language
+        self.tally.retries[lang] = self.tally.retries.get(lang, 0) + outcome.retries
+        retried_429 = outcome.throttles - (outcome.error == "throttle")
+        self.tally.throttles_retried[lang] = self.tally.throttles_retried.get(lang, 0) + retried_429
+
+    def measure(self, results: res.Results) -> None:
+        """Cold starts and load for every size and language; REPORT lines at the end."""
+        start_ms = int(time.time() * 1000) - 60_000  # a minute of clock skew, at least
+        try:
+            for size in self.plan.sizes:
+                body = payloads.payload(size, self.plan.knobs)
+                for target in self.deployment.targets:
+                    series = results.series_for(size, target.language, payload_bytes=len(body))
+                    self._cold(target, series, body)
+                    self._warm(target, series, body)
+        finally:
+            # Whatever happened, join what was measured to its REPORT lines.
+            if self.plan.read_reports:
+                self.attach_reports(start_ms)
+
+    def _cold(self, target: Target, series: res.Series, body: bytes) -> None:
+        control = self.controls.get(target.language)
+        if control is None or self.plan.cold_starts <= 0:
+            return
+        task = self._task(
+            f"{target.language} {series.size:,} events: cold starts", self.plan.cold_starts
+        )
+        client = self.client(target)
+        try:
+            for _ in range(self.plan.cold_starts):
+                if self.stop.is_set():
+                    return
+                control.force_cold_start()
+                client.close()  # a new connection too: nothing warm on either side
+                outcome = send(client, body, self.plan.policy, rng=self._rng, stop=self.stop)
+                self._record(target, series, outcome, "cold")
+                self._advance(task)
+        finally:
+            client.close()
+
+    def _warm(self, target: Target, series: res.Series, body: bytes) -> None:
+        total = self.plan.requests
+        task = self._task(f"{target.language} {series.size:,} events: load", total)
+
+        def done(outcome: Outcome) -> None:
+            self._record(target, series, outcome, "warm")
+            self._advance(task)
+
+        run_load(
+            lambda: self.client(target),
+            body,
+            concurrency=self.plan.concurrency,
+            requests=self.plan.requests,
+            duration_s=self.plan.duration_s,
+            policy=self.plan.policy,
+            on_outcome=done,
+            stop=self.stop,
+        )
+
+    def attach_reports(self, start_ms: int) -> None:
+        for target in self.deployment.targets:
+            mine = [t for t in self.tracked if t.language == target.language and t.request_id]
+            if not mine or not target.log_group or self.logs_client is None:
+                continue
+            task = self._task(f"{target.language}: REPORT lines", None)
+            try:
+                lookup = aws.read_reports(
+                    self.logs_client,
+                    target.log_group,
+                    [t.request_id for t in mine if t.request_id],
+                    start_ms=start_ms,
+                    wait_s=self.plan.report_wait_s,
+                    poll_s=min(5.0, max(self.plan.report_wait_s / 4, 0.1)),
+                )
+            except aws.AwsError as exc:
+                self.tally.notes.append(f"{target.language}: no REPORT lines: {exc}")
+                continue
+            finally:
+                self._advance(task)
+            for t in mine:
+                found = lookup.found.get(t.request_id or "")
+                if found is None:
+                    continue
+                t.sample.duration_ms = found.duration_ms
+                t.sample.billed_ms = float(found.billed_ms)
+                t.sample.max_memory_used_mb = float(found.max_memory_used_mb)
+                t.sample.init_ms = found.init_ms
+                if found.cold:
+                    t.sample.kind = "cold"  # a fresh environment, whichever phase sent it
+            if lookup.missing:
+                self.tally.reports_missing[target.language] = lookup.missing
+
+    def _task(self, description: str, total: int | None) -> Any:
+        if self.progress is None:
+            return None
+        return self.progress.add_task(description, total=total)
+
+    def _advance(self, task: Any) -> None:
+        if self.progress is not None and task is not None:
+            self.progress.advance(task)
+
+
+# -- the tables only a remote run has ------------------------------------------------------------
+def _lang(name: str) -> str:
+    return {"python": "Python", "go": "Go"}.get(name, name)
+
+
+def errors_grid(results: res.Results) -> report.Grid:
+    """Every request, by outcome, per size and language: nothing hidden in an average."""
+    grid = report.Grid(
+        title="Requests by outcome",
+        headers=["Events", "Language", "Requests", "OK", "Timeout", "429", "5xx", "4xx", "Other"],
+        caption=(
+            "Every request sent (cold and warm). 429 and connection failures before any byte "
+            "was sent were retried with backoff; these are the final outcomes. Latency figures "
+            "use the OK ones only."
+        ),
+        right={0, 2, 3, 4, 5, 6, 7, 8},
+    )
+    for s in results.series:
+        kinds = [x.error for x in s.samples]
+        five = sum(1 for k in kinds if k and k.startswith("http_5"))
+        four = sum(1 for k in kinds if k and k.startswith("http_4") and k != "http_429")
+        timeouts = kinds.count("timeout")
+        throttles = kinds.count("throttle")
+        ok = kinds.count(None)
+        other = len(kinds) - ok - timeouts - throttles - five - four
+        grid.rows.append(
+            [
+                f"{s.size:,}",
+                _lang(s.language),
+                *(str(n) for n in (len(kinds), ok, timeouts, throttles, five, four, other)),
+            ]
+        )
+    return grid
+
+
+def _billed(summary: res.SeriesSummary) -> float:
+    return summary.billed_ms if math.isfinite(summary.billed_ms) else math.nan
+
+
+def price_of(results: res.Results) -> cost.Price:
+    options = results.options
+    region = str(results.environment.region or options.get("region") or "us-east-1")
+    arch = str(options.get("architecture") or "arm64")
+    try:
+        return cost.price_for(region, arch)
+    except cost.UnknownPriceError:
+        gb_second = options.get("price")
+        if gb_second is None:
+            raise
+        return cost.Price(region, arch, float(gb_second))
+
+
+def saving_grid(results: res.Results) -> report.Grid:
+    """The monthly saving of Go over Python at the run's `invocations`, both pricing methods."""
+    volume = int(results.options.get("invocations") or 1_000_000)
+    memory = float(results.options.get("memory") or report.DEFAULT_MEMORY_MB)
+    price = price_of(results)
+    grid = report.Grid(
+        title=f"Monthly saving of Go over Python at {volume:,} invocations, {memory:g} MB",
+        headers=[
+            "Events",
+            "Python billed ms",
+            "Go billed ms",
+            "Saving (billed + fee)",
+            "Saving (study)",
+        ],
+        caption=(
+            f"{price.architecture} in {price.region}: ${price.gb_second} per GB-second, "
+            f"${price.request_per_million:.2f} per 1M requests. Billed = mean REPORT Billed "
+            "Duration (the request fee is paid by both and cancels); study = mean client "
+            "latency, no rounding, no fee, as the original study priced it. Negative: Python "
+            "is cheaper."
+        ),
+        right={0, 1, 2, 3, 4},
+    )
+    for size in results.sizes():
+        py, go = results.get(size, "python"), results.get(size, "go")
+        if py is None or go is None:
+            continue
+        p, g = py.summary(), go.summary()
+        billed = math.nan
+        if math.isfinite(_billed(p)) and math.isfinite(_billed(g)):
+            billed = cost.monthly_saving(_billed(p), _billed(g), memory, volume, price=price)
+        study = math.nan
+        if math.isfinite(p.warm.avg) and math.isfinite(g.warm.avg):
+            study = cost.monthly_saving(
+                p.warm.avg, g.warm.avg, memory, volume, method="study", price=price
+            )
+        grid.rows.append(
+            [
+                f"{size:,}",
+                report.fmt_ms(_billed(p)),
+                report.fmt_ms(_billed(g)),
+                report.fmt_usd(billed),
+                report.fmt_usd(study),
+            ]
+        )
+    return grid
+
+
+def remote_grids(results: res.Results) -> list[report.Grid]:
+    return [errors_grid(results), saving_grid(results)]
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    memory_mb: int
+    size: int
+    language: str
+    avg_ms: float
+    p95_ms: float
+    billed_ms: float
+    per_million: float
+    errors: int
+
+
+def sweep_points(runs: Sequence[res.Results]) -> list[SweepPoint]:
+    points = []
+    for run in runs:
+        memory = int(run.options.get("memory") or 0)
+        price = price_of(run)
+        for s in run.series:
+            sm = s.summary()
+            billed = _billed(sm)
+            per_million = (
+                cost.cost_per_million(billed, memory, price=price)
+                if math.isfinite(billed) and memory
+                else math.nan
+            )
+            points.append(
+                SweepPoint(
+                    memory,
+                    s.size,
+                    s.language,
+                    sm.warm.avg,
+                    sm.warm.p95,
+                    billed,
+                    per_million,
+                    sm.errors,
+                )
+            )
+    return points
+
+
+def sweep_grid(runs: Sequence[res.Results]) -> report.Grid:
+    """Speed and cost per memory size, with the cheapest and the fastest per size and language."""
+    grid = report.Grid(
+        title="Memory sweep: speed and cost per memory size",
+        headers=["Events", "Language", "Memory", "Avg", "P95", "Billed ms", "Per 1M", "Errors", ""],
+        caption=(
+            "Fastest = lowest mean client latency; cheapest = lowest cost per 1M (mean Billed "
+            "Duration x memory x price + request fee), per payload size and language."
+        ),
+        right={0, 2, 3, 4, 5, 6, 7},
+    )
+    points = sweep_points(runs)
+    groups: dict[tuple[int, str], list[SweepPoint]] = {}
+    for p in points:
+        groups.setdefault((p.size, p.language), []).append(p)
+    order = {lang: i for i, lang in enumerate(LANGUAGES)}
+    for (size, lang), group in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9))
+    ):
+        fastest = _best(group, lambda p: p.avg_ms)
+        cheapest = _best(group, lambda p: p.per_million)
+        for p in sorted(group, key=lambda p: p.memory_mb):
+            marks = [m for m, best in (("fastest", fastest), ("cheapest", cheapest)) if best is p]
+            grid.rows.append(
+                [
+                    f"{size:,}",
+                    _lang(lang),
+                    f"{p.memory_mb:,} MB",
+                    report.fmt_ms(p.avg_ms),
+                    report.fmt_ms(p.p95_ms),
+                    report.fmt_ms(p.billed_ms),
+                    report.fmt_usd(p.per_million),
+                    str(p.errors),
+                    ", ".join(marks),
+                ]
+            )
+    return grid
+
+
+def _best(points: list[SweepPoint], key: Callable[[SweepPoint], float]) -> SweepPoint | None:
+    finite = [p for p in points if math.isfinite(key(p))]
+    return min(finite, key=lambda p: (key(p), p.memory_mb)) if finite else None
+
+
+# -- the command ----------------------------------------------------------------------------------
+def parse_memory_sweep(text: str) -> list[int]:
+    sizes = []
+    for raw in text.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        try:
+            mb = int(item)
+        except ValueError:
+            raise BenchError(
+                f"--memory-sweep takes memory sizes in MB separated by commas "
+                f"(e.g. 256,512,1024,1769), not {raw!r}"
+            ) from None
+        if not 128 <= mb <= 10_240:
+            raise BenchError(f"Lambda memory is 128 to 10240 MB, not {mb} (in --memory-sweep)")
+        sizes.append(mb)
+    if not sizes:
+        raise BenchError("--memory-sweep is empty: give sizes such as 256,512,1024,1769")
+    return list(dict.fromkeys(sizes))
+
+
+@dataclass
+class Session:
+    """Everything one invocation of the command measured, for saving and printing."""
+
+    runs: list[res.Results] = field(default_factory=list)
+    tallies: list[Tally] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+
+
+def run_remote(
+    deployment: Deployment,
+    plan: Plan,
+    *,
+    output: Path,
+    memory_sweep: list[int] | None = None,
+    endpoint_url: str | None = None,
+    options: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    session: Session | None = None,
+    clients: tuple[Any, Any] | None = None,
+) -> Session:
+    """Measure (once, or once per memory size), saving each run even when it fails midway."""
+    session = session if session is not None else Session()
+    needs_aws = bool(memory_sweep) or plan.cold_starts > 0 or plan.read_reports
+    lambda_client = logs_client = None
+    if needs_aws:
+        lambda_client, logs_client = clients or aws.session_clients(
+            deployment.region, endpoint_url=endpoint_url
+        )
+    controls = {
+        t.language: aws.FunctionControl(lambda_client, t.function_name)
+        for t in deployment.targets
+        if t.function_name and lambda_client is not None
+    }
+    if memory_sweep and len(controls) < len(deployment.targets):
+        raise BenchError(
+            "--memory-sweep changes the functions' memory, so it needs both function names",
+            "Pass --python-function and --go-function, or deploy with `telemetry-bench deploy`.",
+        )
+    signer = sigv4.Signer(deployment.region) if deployment.auth_type == "AWS_IAM" else None
+    price = cost.price_for(deployment.region, deployment.architecture)
+    base_options = {
+        **(options or {}),
+        "region": deployment.region,
+        "architecture": deployment.architecture,
+        "auth_type": deployment.auth_type,
+        "price": price.gb_second,
+        "invocations": plan.invocations,
+    }
+
+    def one(memory: int | None, directory: Path) -> None:
+        run = res.Results(
+            source="remote",
+            environment=res.Environment.detect(region=deployment.region),
+            options={**base_options, "memory": memory},
+        )
+        runner = RemoteRun(
+            deployment,
+            plan,
+            signer=signer,
+            controls=controls,
+            logs_client=logs_client if plan.read_reports else None,
+            progress=progress,
+        )
+        session.runs.append(run)
+        session.tallies.append(runner.tally)
+        try:
+            runner.measure(run)
+            run.complete = True
+        except KeyboardInterrupt:
+            runner.stop.set()
+            run.failure = "interrupted (Ctrl-C)"
+            raise
+        except BenchError as exc:
+            run.failure = exc.message
+            raise
+        except Exception as exc:
+            run.failure = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            run.finished_at = res.now_iso()
+            session.paths.extend(res.save(run, directory))
+
+    if not memory_sweep:
+        memory = deployment.memory_size
+        if memory is None and controls:
+            memory = (
+                int(next(iter(controls.values())).configuration().get("MemorySize") or 0) or None
+            )
+        one(memory, output)
+        return session
+
+    with contextlib.ExitStack() as stack:
+        for control in controls.values():
+            stack.enter_context(control.restoring())
+        for memory in memory_sweep:
+            for control in controls.values():
+                control.set_memory(memory)
+            one(memory, output / f"memory-{memory}")
+    return session
+
+
+def write_sweep(session: Session, output: Path) -> list[Path]:
+    grid = sweep_grid(session.runs)
+    md = output / "sweep.md"
+    output.mkdir(parents=True, exist_ok=True)
+    md.write_text(report.to_markdown(grid), encoding="utf-8")
+    js = output / "sweep.json"
+    points = [p.__dict__ for p in sweep_points(session.runs)]
+    clean = [
+        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in p.items()}
+        for p in points
+    ]
+    js.write_text(json.dumps({"points": clean}, indent=1) + "\n", encoding="utf-8")
+    return [md, js]
+
+
+def append_remote_tables(path: Path, results: res.Results) -> None:
+    """Add the remote-only tables to a results.md that `results.save` wrote."""
+    extra = "\n".join(report.to_markdown(g) for g in remote_grids(results))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n" + extra)
+
+
+def _failed_series(results: res.Results) -> list[str]:
+    return [
+        f"{_lang(s.language)} at {s.size:,} events"
+        for s in results.series
+        if s.samples and not any(x.ok for x in s.samples)
+    ]
+
+
+@contextlib.contextmanager
+def _progress(console: Console) -> Iterator[Progress]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        yield progress
+
+
+def _summary(session: Session) -> dict[str, Any]:
+    runs = []
+    for run, tally in zip(session.runs, session.tallies, strict=True):
+        runs.append(
+            {
+                "memory": run.options.get("memory"),
+                "complete": run.complete,
+                "failure": run.failure,
+                "series": [
+                    {
+                        "size": s.size,
+                        "language": s.language,
+                        "requests": len(s.samples),
+                        "errors": s.errors,
+                        "timeouts": s.timeouts,
+                        "throttles": s.throttles,
+                        **{
+                            k: v
+                            for k, v in s.summary().warm.as_dict().items()
+                            if k in {"count", "avg", "p50", "p95", "p99"}
+                        },
+                        "billed_ms": _none(s.summary().billed_ms),
+                        "cold_ms": _none(s.summary().cold_ms),
+                        "init_ms": _none(s.summary().init_ms),
+                    }
+                    for s in run.series
+                ],
+                "retries": tally.retries,
+                "reports_missing": tally.reports_missing,
+                "notes": tally.notes,
+            }
+        )
+    return {"runs": runs, "files": [str(p) for p in session.paths]}
+
+
+def _none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+_HELP_PARAGRAPHS = (
+    "Benchmark the two deployed Function URLs: cold starts, load, REPORT lines, cost.",
+    (
+        "URLs, function names, log groups, region, architecture and auth type come from the "
+        "Terraform outputs (`telemetry-bench deploy`), or from the flags, which win. Requests are "
+        "SigV4-signed when the auth type is AWS_IAM (your usual AWS credentials), plain when NONE."
+    ),
+    (
+        "Cold starts (-k per size and language) change an environment variable of each function "
+        "and wait for the update, as Lambda Power Tuning does; they and the REPORT lines (Init "
+        "Duration, Billed Duration, Max Memory Used, from CloudWatch Logs) need the function "
+        "names. Errors, timeouts and 429 throttles are counted per language and shown; 429s and "
+        "refused connections are retried with backoff."
+    ),
+    "Examples:",
+    "[bold]telemetry-bench remote --sizes 100,20k -c 20 -n 200[/]",
+    "[bold]telemetry-bench remote --python-url URL --go-url URL --auth-type NONE -k 0[/]",
+    "[bold]telemetry-bench remote --memory-sweep 256,512,1024,1769 --invocations 100000000[/]",
+    (
+        "Results (results.json/.csv/.md; sweep.md and sweep.json with --memory-sweep, one folder "
+        "per memory size) go to --output; render or compare them with `telemetry-bench report "
+        "DIR...`. Exit code 0 when every series got answers; 1 when the run failed or a series "
+        "got none (partial results are saved); 2 for bad options; 130 on Ctrl-C (memory "
+        "restored first)."
+    ),
+)
+REMOTE_HELP = "\n\n".join(_HELP_PARAGRAPHS)
+
+
+def remote(
+    *,
+    sizes: Annotated[
+        str, typer.Option(help="Payload sizes in events, comma-separated; 1k = 1000.")
+    ] = ",".join(map(str, payloads.DEFAULT_SIZES)),
+    requests: Annotated[
+        int | None,
+        typer.Option("--requests", "-n", help="Requests per size and language (like hey -n)."),
+    ] = 200,
+    duration: Annotated[
+        float | None,
+        typer.Option("--duration", "-z", help="Send for this many seconds instead (like hey -z)."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", help="Requests in flight (like hey -c).")
+    ] = 20,
+    timeout: Annotated[float, typer.Option(help="Per-request timeout, seconds.")] = 30.0,
+    cold_starts: Annotated[
+        int,
+        typer.Option(
+            "--cold-starts", "-k", help="Forced cold starts per size and language (0: none)."
+        ),
+    ] = 5,
+    memory_sweep: Annotated[
+        str | None,
+        typer.Option(
+            help="Measure at each memory size (MB), e.g. 256,512,1024,1769; restores the original."
+        ),
+    ] = None,
+    invocations: Annotated[
+        int, typer.Option(help="Monthly volume for the saving table.")
+    ] = 1_000_000,
+    python_url: Annotated[str | None, typer.Option(help="The Python Function URL.")] = None,
+    go_url: Annotated[str | None, typer.Option(help="The Go Function URL.")] = None,
+    python_function: Annotated[str | None, typer.Option(help="The Python function's name.")] = None,
+    go_function: Annotated[str | None, typer.Option(help="The Go function's name.")] = None,
+    python_log_group: Annotated[str | None, typer.Option(help="Default: /aws/lambda/NAME.")] = None,
+    go_log_group: Annotated[str | None, typer.Option(help="Default: /aws/lambda/NAME.")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region (default: outputs, URL, AWS_REGION).")
+    ] = None,
+    auth_type: Annotated[str | None, typer.Option(help="AWS_IAM (signed) or NONE.")] = None,
+    arch: Annotated[str | None, typer.Option(help="arm64 or x86_64, for the price.")] = None,
+    reports: Annotated[
+        bool, typer.Option("--reports/--no-reports", help="Read REPORT lines from CloudWatch Logs.")
+    ] = True,
+    report_wait: Annotated[
+        float, typer.Option(help="Longest wait for REPORT lines, seconds.")
+    ] = 60.0,
+    seed: Annotated[int, typer.Option(help="Payload seed (same seed, same bytes).")] = 42,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Results folder.")] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(help="AWS API endpoint override (testing: moto, LocalStack).", hidden=True),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary on stdout.")
+    ] = False,
+) -> None:
+    err = Console(stderr=True)
+    out = Console()
+    try:
+        size_list, sweep = _check_options(
+            sizes,
+            memory_sweep,
+            requests=requests,
+            duration=duration,
+            concurrency=concurrency,
+            cold_starts=cold_starts,
+            timeout=timeout,
+            invocations=invocations,
+            report_wait=report_wait,
+        )
+        deployment = resolve_deployment(
+            {
+                "python_url": python_url,
+                "go_url": go_url,
+                "python_function": python_function,
+                "go_function": go_function,
+                "python_log_group": python_log_group,
+                "go_log_group": go_log_group,
+                "region": region,
+                "auth_type": auth_type,
+                "architecture": arch,
+            }
+        )
+    except BenchError as exc:
+        _print_error(err, exc)
+        raise typer.Exit(2) from None
+    plan = Plan(
+        sizes=size_list,
+        concurrency=concurrency,
+        requests=requests if duration is None else None,
+        duration_s=duration,
+        timeout_s=timeout,
+        cold_starts=cold_starts,
+        report_wait_s=report_wait,
+        read_reports=reports,
+        invocations=invocations,
+        knobs=payloads.Knobs(seed=seed),
+    )
+
+    directory = (
+        output or Path("results") / f"remote-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+    )
+    options = {
+        "sizes": size_list,
+        "requests": plan.requests,
+        "duration": duration,
+        "concurrency": concurrency,
+        "timeout": timeout,
+        "cold_starts": cold_starts,
+        "memory_sweep": sweep,
+        "seed": seed,
+    }
+    session = Session()
+    code = 0
+    try:
+        with _progress(err) as progress:
+            run_remote(
+                deployment,
+                plan,
+                output=directory,
+                memory_sweep=sweep,
+                endpoint_url=endpoint_url,
+                options=options,
+                progress=progress,
+                session=session,
+            )
+    except KeyboardInterrupt:
+        err.print(
+            "[yellow]interrupted: partial results saved; memory restored[/]"
+            if sweep
+            else "[yellow]interrupted: partial results saved[/]"
+        )
+        code = 130
+    except BenchError as exc:
+        _print_error(err, exc)
+        code = 1
+    except Exception as exc:  # the last line of defence: say what it was, keep the results
+        _print_error(err, BenchError(f"the run stopped: {type(exc).__name__}: {exc}"))
+        code = 1
+    finally:
+        _finish(
+            session=session, directory=directory, sweep=sweep, out=out, err=err, as_json=as_json
+        )
+    if code == 0 and any(_failed_series(run) for run in session.runs):
+        code = 1
+    if code:
+        raise typer.Exit(code)
+
+
+def _finish(
+    *,
+    session: Session,
+    directory: Path,
+    sweep: list[int] | None,
+    out: Console,
+    err: Console,
+    as_json: bool,
+) -> None:
+    mds = [p for p in session.paths if p.name == "results.md"]
+    for run, md in zip(session.runs, mds, strict=False):
+        append_remote_tables(md, run)
+    if sweep and session.runs:
+        session.paths.extend(write_sweep(session, directory))
+    if as_json:
+        out.print_json(json.dumps(_summary(session)))
+    else:
+        for run in session.runs:
+            memory = run.options.get("memory")
+            if memory:
+                out.print(f"[bold]Memory {memory} MB[/]")
+            report.print_report(out, run)
+            for grid in remote_grids(run):
+                out.print(report.render(grid))
+                out.print()
+        if sweep and session.runs:
+            out.print(report.render(sweep_grid(session.runs)))
+    for run, tally in zip(session.runs, session.tallies, strict=True):
+        for lang, missing in tally.reports_missing.items():
+            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+            err.print(
+                f"[yellow]{_lang(lang)}: {len(missing)} request(s) have no REPORT line yet "
+                f"(CloudWatch Logs lag): {shown}. Rerun with a longer --report-wait, or read "
+                "them later with the AWS console.[/]"
+            )
+        for lang, n in tally.retries.items():
+            if n:
+                err.print(f"{_lang(lang)}: {n} retries (429 or connection refused before sending)")
+        for note in tally.notes:
+            err.print(f"[yellow]{escape(note)}[/]")
+        for failed in _failed_series(run):
+            err.print(f"[red]{failed}: every request failed; see the outcome table[/]")
+    if session.paths:
+        err.print(f"results in {directory}")
+
+
+def _print_error(console: Console, exc: BenchError) -> None:
+    console.print(f"[red]error:[/] {escape(exc.message)}", highlight=False)
+    if exc.hint:
+        console.print(exc.hint, markup=False, highlight=False)
+
+
+def _check_options(
+    sizes: str,
+    memory_sweep: str | None,
+    *,
+    requests: int | None,
+    duration: float | None,
+    concurrency: int,
+    cold_starts: int,
+    timeout: float,
+    invocations: int,
+    report_wait: float,
+) -> tuple[list[int], list[int] | None]:
+    if requests is None and duration is None:
+        raise BenchError("give --requests N or --duration S")
+    if requests is not None and requests < 1:
+        raise BenchError(f"--requests must be at least 1, not {requests}")
+    if duration is not None and not (math.isfinite(duration) and duration > 0):
+        raise BenchError(f"--duration must be a positive number of seconds, not {duration}")
+    if concurrency < 1 or timeout <= 0:
+        raise BenchError("--concurrency and --timeout must be positive")
+    if cold_starts < 0 or invocations < 0 or report_wait < 0:
+        raise BenchError("--cold-starts, --invocations and --report-wait must be at least 0")
+    try:
+        size_list = payloads.parse_sizes(sizes)
+    except payloads.PayloadError as exc:
+        raise BenchError(str(exc)) from None
+    sweep = parse_memory_sweep(memory_sweep) if memory_sweep is not None else None
+    return size_list, sweep
+
+
+def register(app: typer.Typer) -> None:
+    app.command("remote", help=REMOTE_HELP)(remote)

@@ -1,0 +1,132 @@
+"""A stand-in for one deployed function behind its Function URL, for the remote bench's tests.
+
+It answers like a Function URL (status, JSON body with parse_ms/compute_ms, `x-amzn-requestid`)
+and, like Lambda, writes a REPORT line per request into CloudWatch Logs (moto's): the first
+request on each new connection carries an Init Duration (a fresh environment), as concurrency
+does on AWS. Knobs: a status to answer, 429s for the first N requests, a delay, and request
+numbers whose REPORT never arrives (CloudWatch lag).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out and hung up is part of the tests, not news.
+        return
+
+
+class FakeLambda:
+    def __init__(
+        self,
+        language: str,
+        *,
+        logs_client: Any = None,
+        log_group: str | None = None,
+        status: int = 200,
+        throttle_first: int = 0,
+        delay_s: float = 0.0,
+        withhold_reports: set[int] | None = None,
+    ) -> None:
+        self.language = language
+        self.logs_client = logs_client
+        self.log_group = log_group
+        self.status = status
+        self.throttle_first = throttle_first
+        self.delay_s = delay_s
+        self.withhold_reports = withhold_reports or set()
+        self.count = 0
+        self.request_ids: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        if logs_client is not None and log_group is not None:
+            logs_client.create_log_group(logGroupName=log_group)
+            logs_client.create_log_stream(logGroupName=log_group, logStreamName="s")
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Function URLs
+
+            def setup(self) -> None:
+                super().setup()
+                self.fresh = True
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                fake.answer(self, body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join()
+
+    def answer(self, handler: Any, body: bytes) -> None:
+        with self._lock:
+            index = self.count
+            self.count += 1
+            self.headers.append(dict(handler.headers.items()))
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        rid = str(uuid.uuid4())
+        status = 429 if index < self.throttle_first else self.status
+        events = json.loads(body) if status == 200 else []
+        if status == 200:
+            answer = {
+                "total_events": len(events),
+                "parse_ms": 1.25,
+                "compute_ms": 2.5,
+                "language": self.language,
+                "aggregator": "msgspec" if self.language == "python" else "scanner",
+            }
+        else:
+            answer = {"error": "boom", "detail": "a test failure", "language": self.language}
+        data = json.dumps(answer).encode()
+        handler.send_response(status)
+        handler.send_header("content-type", "application/json")
+        handler.send_header("x-amzn-requestid", rid)
+        handler.send_header("content-length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+        if status == 429:
+            return  # Lambda never ran: no REPORT
+        cold = handler.fresh
+        handler.fresh = False
+        with self._lock:
+            self.request_ids.append(rid)
+        if index not in self.withhold_reports:
+            self._report(rid, cold)
+
+    def _report(self, rid: str, cold: bool) -> None:
+        if self.logs_client is None:
+            return
+        line = (
+            f"REPORT RequestId: {rid}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t"
+            "Memory Size: 512 MB\tMax Memory Used: 40 MB\t"
+        )
+        if cold:
+            line += "Init Duration: 120.5 ms\t"
+        with self._lock:
+            self.logs_client.put_log_events(
+                logGroupName=self.log_group,
+                logStreamName="s",
+                logEvents=[{"timestamp": int(time.time() * 1000), "message": line}],
+            )

@@ -1,0 +1,477 @@
+"""`telemetry-bench remote`: load, retries, REPORT joins, the memory sweep and its restore, the CLI.
+
+The functions live in moto (server mode: configuration, CloudWatch Logs); the Function URLs are
+`FakeLambda` servers that write REPORT lines into moto's CloudWatch Logs as Lambda does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import socket
+import threading
+import uuid
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from typer.testing import CliRunner
+
+from telemetry_agg.bench import aws, cost, remote, sigv4
+from telemetry_agg.bench import results as res
+from telemetry_agg.bench.cli import _register_commands, app
+from telemetry_agg.bench.errors import BenchError
+
+from .fake_lambda import FakeLambda
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from .conftest import MotoAws
+
+_register_commands()
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+def _quick_policy() -> remote.RetryPolicy:
+    return remote.RetryPolicy(max_retries=3, base_s=0.001, cap_s=0.002)
+
+
+# -- load ----------------------------------------------------------------------------------
+def test_load_sends_exactly_n_requests_with_c_connections() -> None:
+    with FakeLambda("go") as fake:
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=5), b"[1,2]", concurrency=3, requests=10
+        )
+    assert len(outcomes) == 10
+    assert fake.count == 10
+    assert all(o.error is None and o.response.request_id for o in outcomes)
+    assert len({o.response.request_id for o in outcomes}) == 10
+
+
+def test_load_by_duration_stops_in_time() -> None:
+    with FakeLambda("go", delay_s=0.01) as fake:
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=5), b"[]", concurrency=2, duration_s=0.3
+        )
+    assert 2 <= len(outcomes) == fake.count
+
+
+def test_429_is_retried_with_backoff_and_counted() -> None:
+    with FakeLambda("python", throttle_first=2) as fake:
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=5),
+            b"[]",
+            concurrency=1,
+            requests=1,
+            policy=_quick_policy(),
+        )
+    assert len(outcomes) == 1
+    assert outcomes[0].error is None
+    assert (outcomes[0].retries, outcomes[0].throttles) == (2, 2)
+    assert fake.count == 3
+
+
+def test_429_beyond_the_retry_budget_is_a_throttle() -> None:
+    with FakeLambda("python", throttle_first=100) as fake:
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=5),
+            b"[]",
+            concurrency=1,
+            requests=2,
+            policy=_quick_policy(),
+        )
+    assert [o.error for o in outcomes] == ["throttle", "throttle"]
+    assert fake.count == 8  # each request: one try and three retries
+
+
+def test_5xx_is_never_retried() -> None:
+    with FakeLambda("go", status=502) as fake:
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=5),
+            b"[]",
+            concurrency=2,
+            requests=4,
+            policy=_quick_policy(),
+        )
+    assert [o.error for o in outcomes] == ["http_502"] * 4
+    assert all(o.retries == 0 for o in outcomes)
+    assert fake.count == 4
+
+
+def test_refused_connections_are_retried_then_counted() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    outcomes = remote.run_load(
+        lambda: sigv4.Client(f"http://127.0.0.1:{port}/", timeout_s=1),
+        b"[]",
+        concurrency=1,
+        requests=2,
+        policy=_quick_policy(),
+    )
+    assert [(o.error, o.retries) for o in outcomes] == [("connection", 3)] * 2
+
+
+def test_a_timeout_is_not_retried() -> None:
+    with FakeLambda("go", delay_s=0.5) as fake:
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=0.1),
+            b"[]",
+            concurrency=1,
+            requests=1,
+            policy=_quick_policy(),
+        )
+    assert [(o.error, o.retries) for o in outcomes] == [("timeout", 0)]
+    assert fake.count == 1
+
+
+def test_a_failing_worker_stops_the_load_with_a_clear_error() -> None:
+    def broken() -> sigv4.Client:
+        raise sigv4.CredentialsError("no credentials to sign with")
+
+    with pytest.raises(BenchError, match="no credentials"):
+        remote.run_load(broken, b"[]", concurrency=2, requests=5)
+
+
+def test_load_needs_a_count_or_a_duration() -> None:
+    with pytest.raises(ValueError, match="request count"):
+        remote.run_load(lambda: sigv4.Client("http://127.0.0.1:1/"), b"[]", concurrency=1)
+
+
+def test_backoff_doubles_up_to_its_cap() -> None:
+    policy = remote.RetryPolicy(base_s=0.1, cap_s=0.5)
+    rng = random.Random(1)
+    delays = [policy.delay(n, rng) for n in range(6)]
+    assert all(0.05 <= d <= 0.1 for d in delays[:1])
+    assert all(d <= 0.5 for d in delays)
+    assert delays[3] >= 0.25  # 0.8 capped to 0.5, times at least 0.5
+
+
+# -- where the functions are -----------------------------------------------------------------
+def test_flags_alone_need_no_terraform() -> None:
+    def never() -> Any:
+        raise AssertionError("terraform must not be read when both URLs are given")
+
+    d = remote.resolve_deployment(
+        {
+            "python_url": "https://aaa.lambda-url.eu-west-1.on.aws/",
+            "go_url": "https://bbb.lambda-url.eu-west-1.on.aws/",
+            "python_function": "py-fn",
+        },
+        read_outputs=never,
+    )
+    assert d.region == "eu-west-1"
+    assert d.auth_type == "AWS_IAM"
+    assert d.targets[0].log_group == "/aws/lambda/py-fn"
+    assert d.targets[1].function_name is None
+
+
+def test_terraform_outputs_fill_what_flags_leave_out() -> None:
+    outputs = {
+        "python_function_url": "https://p.lambda-url.us-east-1.on.aws/",
+        "go_function_url": "https://g.lambda-url.us-east-1.on.aws/",
+        "python_function_name": "tagg-python",
+        "go_function_name": "tagg-go",
+        "python_log_group_name": "/aws/lambda/tagg-python",
+        "go_log_group_name": "/aws/lambda/tagg-go",
+        "region": "us-east-1",
+        "architecture": "arm64",
+        "memory_size": 512,
+        "auth_type": "NONE",
+    }
+    d = remote.resolve_deployment({"go_url": "http://127.0.0.1:9/"}, read_outputs=lambda: outputs)
+    assert [t.url for t in d.targets] == [outputs["python_function_url"], "http://127.0.0.1:9/"]
+    assert [t.function_name for t in d.targets] == ["tagg-python", "tagg-go"]
+    assert (d.region, d.auth_type, d.memory_size) == ("us-east-1", "NONE", 512)
+
+
+def test_no_deployment_and_no_urls_says_what_to_do() -> None:
+    def missing() -> Any:
+        raise BenchError("no state", "deploy first")
+
+    with pytest.raises(BenchError, match="no Function URLs") as caught:
+        remote.resolve_deployment({}, read_outputs=missing)
+    assert "--python-url" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"python_url": "not a url", "go_url": "http://h/"}, "not an http"),
+        ({"python_url": "http://h/", "go_url": "http://h/", "auth_type": "KEY"}, "AWS_IAM or NONE"),
+        ({"python_url": "http://h/", "go_url": "http://h/", "architecture": "mips"}, "arm64"),
+    ],
+)
+def test_bad_deployment_flags(
+    flags: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    with pytest.raises(BenchError, match=message):
+        remote.resolve_deployment(flags)
+
+
+def test_memory_sweep_parsing() -> None:
+    assert remote.parse_memory_sweep("256, 512,1024,1769,512") == [256, 512, 1024, 1769]
+    with pytest.raises(BenchError, match="128 to 10240"):
+        remote.parse_memory_sweep("64")
+    with pytest.raises(BenchError, match="separated by commas"):
+        remote.parse_memory_sweep("1GB")
+
+
+# -- the whole command against moto and two fake Function URLs ---------------------------------
+class World:
+    def __init__(self, moto: MotoAws, stack: ExitStack, **knobs: dict[str, Any]) -> None:
+        self.moto = moto
+        self.names = {lang: f"{lang}-{uuid.uuid4().hex[:8]}" for lang in ("python", "go")}
+        self.fakes: dict[str, FakeLambda] = {}
+        for lang, name in self.names.items():
+            moto.create_function(name, memory_mb=512, env={"KEEP": "me"})
+            self.fakes[lang] = stack.enter_context(
+                FakeLambda(
+                    lang,
+                    logs_client=moto.logs_client,
+                    log_group=f"/aws/lambda/{name}",
+                    **knobs.get(lang, {}),
+                )
+            )
+
+    def args(self, output: Path, *extra: str) -> list[str]:
+        return [
+            "remote",
+            "--python-url",
+            self.fakes["python"].url,
+            "--go-url",
+            self.fakes["go"].url,
+            "--python-function",
+            self.names["python"],
+            "--go-function",
+            self.names["go"],
+            "--region",
+            "us-east-1",
+            "--auth-type",
+            "NONE",
+            "--endpoint-url",
+            self.moto.endpoint,
+            "--sizes",
+            "10",
+            "-n",
+            "6",
+            "-c",
+            "2",
+            "-k",
+            "2",
+            "--report-wait",
+            "0.3",
+            "-o",
+            str(output),
+            *extra,
+        ]
+
+    def memory(self, lang: str) -> int:
+        config = self.moto.lambda_client.get_function_configuration(FunctionName=self.names[lang])
+        return int(config["MemorySize"])
+
+    def env(self, lang: str) -> dict[str, str]:
+        config = self.moto.lambda_client.get_function_configuration(FunctionName=self.names[lang])
+        return dict(config["Environment"]["Variables"])
+
+
+@pytest.fixture
+def world(moto_aws: MotoAws) -> Iterator[World]:
+    with ExitStack() as stack:
+        yield World(moto_aws, stack)
+
+
+def test_remote_run_end_to_end(world: World, runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, world.args(tmp_path / "run", "--json"))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["runs"][0]["complete"] is True
+    saved = res.load(tmp_path / "run")
+    assert saved.source == "remote"
+    assert saved.complete
+    assert saved.options["memory"] == 512
+    assert saved.environment.region == "us-east-1"
+    for lang in ("python", "go"):
+        series = saved.get(10, lang)
+        assert series is not None
+        assert len(series.samples) == 2 + 6  # K cold starts + N requests
+        assert series.errors == 0
+        assert series.aggregator == ("msgspec" if lang == "python" else "scanner")
+        # every request's REPORT joined by request id
+        assert all(s.billed_ms == 13 and s.duration_ms == 12.34 for s in series.samples)
+        assert all(s.max_memory_used_mb == 40 for s in series.samples)
+        assert all(s.parse_ms == 1.25 and s.compute_ms == 2.5 for s in series.samples)
+        # forced cold starts and the first request of each new worker connection were cold
+        cold = series.cold()
+        assert len(cold) == 2 + 2
+        assert all(s.init_ms == 120.5 for s in cold)
+        assert all(s.init_ms is None for s in series.warm())
+        # the forced cold starts changed the function's configuration, kept the rest
+        assert world.env(lang)["KEEP"] == "me"
+        assert aws.COLD_START_VARIABLE in world.env(lang)
+    md = (tmp_path / "run" / "results.md").read_text()
+    assert "Requests by outcome" in md
+    assert "Monthly saving of Go over Python at 1,000,000 invocations" in md
+
+
+def test_missing_reports_are_named_and_results_kept(
+    moto_aws: MotoAws, runner: CliRunner, tmp_path: Path
+) -> None:
+    with ExitStack() as stack:
+        w = World(moto_aws, stack, go={"withhold_reports": {3, 4}})
+        result = runner.invoke(app, w.args(tmp_path / "run", "-k", "0"))
+        missing = {w.fakes["go"].request_ids[i] for i in (3, 4)}
+    assert result.exit_code == 0, result.output
+    assert "Go: 2 request(s) have no REPORT line yet" in result.stderr
+    assert all(rid in result.stderr for rid in missing)
+    saved = res.load(tmp_path / "run")
+    go = saved.get(10, "go")
+    assert go is not None
+    assert sum(1 for s in go.samples if s.billed_ms is None) == 2
+    assert len(go.samples) == 6
+
+
+def test_a_function_answering_5xx_fails_the_run_but_keeps_results(
+    moto_aws: MotoAws, runner: CliRunner, tmp_path: Path
+) -> None:
+    with ExitStack() as stack:
+        w = World(moto_aws, stack, go={"status": 503})
+        result = runner.invoke(app, w.args(tmp_path / "run", "-k", "0", "--no-reports"))
+    assert result.exit_code == 1
+    assert "Go at 10 events: every request failed" in result.stderr
+    saved = res.load(tmp_path / "run")
+    go, py = saved.get(10, "go"), saved.get(10, "python")
+    assert go is not None
+    assert py is not None
+    assert [s.error for s in go.samples] == ["http_503"] * 6
+    assert py.errors == 0
+    md = (tmp_path / "run" / "results.md").read_text()
+    assert "| 10 | Go | 6 | 0 | 0 | 0 | 6 | 0 | 0 |" in md
+
+
+def test_memory_sweep_measures_each_size_and_restores(
+    world: World, runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "sweep"
+    result = runner.invoke(app, world.args(out, "--memory-sweep", "256,1024", "-k", "1"))
+    assert result.exit_code == 0, result.output
+    for memory in (256, 1024):
+        run = res.load(out / f"memory-{memory}")
+        assert run.options["memory"] == memory
+        assert run.complete
+    sweep = json.loads((out / "sweep.json").read_text())
+    points = {(p["memory_mb"], p["language"]) for p in sweep["points"]}
+    assert points == {(256, "python"), (1024, "python"), (256, "go"), (1024, "go")}
+    # fake durations do not depend on memory, so the smallest memory is the cheapest
+    cheap = next(p for p in sweep["points"] if p["memory_mb"] == 256)
+    assert cheap["per_million"] == pytest.approx(cost.cost_per_million(13, 256, arch="arm64"))
+    md = (out / "sweep.md").read_text()
+    assert "cheapest" in md
+    assert "fastest" in md
+    assert world.memory("python") == world.memory("go") == 512
+    assert world.env("python") == world.env("go") == {"KEEP": "me"}
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"), [(RuntimeError("boom"), 1), (KeyboardInterrupt(), 130)]
+)
+def test_memory_is_restored_after_an_error_or_ctrl_c_mid_sweep(  # noqa: PLR0917 - fixtures
+    world: World,
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: BaseException,
+    code: int,
+) -> None:
+    real = remote.RemoteRun.measure
+    calls = []
+
+    def measure_then_fail(self: remote.RemoteRun, results: res.Results) -> None:
+        calls.append(results.options["memory"])
+        if len(calls) == 2:
+            assert world.memory("python") == 1024  # the sweep really changed it
+            raise failure
+        real(self, results)
+
+    monkeypatch.setattr(remote.RemoteRun, "measure", measure_then_fail)
+    out = tmp_path / "sweep"
+    result = runner.invoke(app, world.args(out, "--memory-sweep", "256,1024", "-k", "0"))
+    assert result.exit_code == code, result.output
+    assert calls == [256, 1024]
+    assert world.memory("python") == world.memory("go") == 512
+    first = res.load(out / "memory-256")
+    assert first.complete
+    second = res.load(out / "memory-1024")
+    assert not second.complete
+    assert second.failure
+    assert ("interrupted" if code == 130 else "RuntimeError: boom") in result.stderr
+
+
+def test_bad_options_exit_2_with_the_reason(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["remote", "--python-url", "x", "--go-url", "http://h/"])
+    assert result.exit_code == 2
+    assert "not an http(s) URL" in result.stderr
+    result = runner.invoke(app, ["remote", "--memory-sweep", "12", "--python-url", "http://h/"])
+    assert result.exit_code == 2
+    assert "128 to 10240" in result.stderr
+
+
+def test_a_sweep_needs_function_names(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["remote", "--python-url", "http://127.0.0.1:9/", "--go-url", "http://127.0.0.1:9/"]
+    args += ["--region", "us-east-1", "--memory-sweep", "256", "--auth-type", "NONE"]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "--python-function" in result.stderr
+
+
+def test_errors_grid_counts_every_outcome() -> None:
+    results = res.Results(source="remote")
+    series = results.series_for(100, "go")
+    for error in [None, None, "timeout", "throttle", "http_500", "http_403", "connection"]:
+        series.samples.append(res.Sample(kind="warm", client_ms=1.0, error=error))
+    grid = remote.errors_grid(results)
+    assert grid.rows == [["100", "Go", "7", "2", "1", "1", "1", "1", "1"]]
+
+
+def test_saving_grid_uses_billed_and_study_methods() -> None:
+    results = res.Results(
+        source="remote", options={"memory": 512, "invocations": 100_000_000, "region": "us-east-1"}
+    )
+    for lang, ms in (("python", 473.0), ("go", 359.0)):
+        s = results.series_for(20000, lang)
+        s.samples.append(res.Sample(kind="warm", client_ms=ms, billed_ms=ms))
+    grid = remote.saving_grid(results)
+    # the study's $76 a month at 100M invocations of 20,000 events, by both methods here
+    assert grid.rows == [["20,000", "473.0", "359.0", "$76.00", "$76.00"]]
+    assert not math.isnan(remote.price_of(results).gb_second)
+
+
+def test_stop_event_ends_a_load_early() -> None:
+    stop = threading.Event()
+    with FakeLambda("go", delay_s=0.02) as fake:
+
+        def on(outcome: remote.Outcome) -> None:
+            del outcome
+            if fake.count >= 3:
+                stop.set()
+
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=5),
+            b"[]",
+            concurrency=1,
+            requests=100,
+            on_outcome=on,
+            stop=stop,
+        )
+    assert 3 <= len(outcomes) < 100
