@@ -606,7 +606,8 @@ def local(
         bool,
         typer.Option(
             "--quick",
-            help="A short run (about a minute here): the study's sizes, 5 cold, 100 warm, 2 environments.",
+            help="A short run (under a minute here): the study's sizes, 5 cold, 100 warm, "
+            "2 environments.",
         ),
     ] = False,
     as_json: Annotated[

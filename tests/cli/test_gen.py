@@ -1,0 +1,66 @@
+"""`telemetry-bench gen` through the runner."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from telemetry_agg.bench import payloads
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import typer
+    from typer.testing import CliRunner
+
+
+def test_gen_writes_deterministic_files(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path
+) -> None:
+    args = ["gen", "--sizes", "10,1k", "--seed", "9", "--event", "-o", str(tmp_path), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["event-10.json", "event-1000.json", "payload-10.json", "payload-1000.json"]
+    assert report["sizes"] == [10, 1000]
+    again = tmp_path / "again"
+    assert runner.invoke(app, [*args[:-3], "-o", str(again)]).exit_code == 0
+    assert (again / "payload-1000.json").read_bytes() == (
+        tmp_path / "payload-1000.json"
+    ).read_bytes()
+    assert (tmp_path / "payload-10.json").read_bytes() == payloads.payload(
+        10, payloads.Knobs(seed=9)
+    )
+
+
+def test_gen_pretty_output(app: typer.Typer, runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["gen", "--sizes", "5", "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "wrote" in result.output
+    assert "payload-5.json" in result.output
+
+
+def test_gen_bad_input(app: typer.Typer, runner: CliRunner, tmp_path: Path) -> None:
+    for args, message in [
+        (["--sizes", "ten"], "--sizes takes event counts"),
+        (["--invalid", "2"], "--invalid is a share"),
+        (["--users", "0"], "--users must be at least 1"),
+    ]:
+        result = runner.invoke(app, ["gen", "-o", str(tmp_path), *args])
+        assert result.exit_code == 2, args
+        assert message in result.output
+    result = runner.invoke(app, ["gen", "--no-such-flag"])
+    assert result.exit_code == 2
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = runner.invoke(app, ["gen", "--sizes", "5", "-o", str(blocked / "sub")])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output
+
+
+def test_help_teaches(app: typer.Typer, runner: CliRunner) -> None:
+    for command in ["gen", "local", "serve", "micro"]:
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.output, command

@@ -1,0 +1,189 @@
+"""`telemetry-bench local` end to end through the runner, against the real emulator and both real
+runtimes; and the failures it must explain: bad flags, missing payloads, a missing emulator, a
+crash at init, a timeout, answers that disagree."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+from telemetry_agg.bench import emulator, local
+from telemetry_agg.bench import results as res
+
+from .conftest import fake_runtime
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import typer
+    from typer.testing import CliRunner
+
+SMALL = ["local", "--sizes", "20,200", "--cold", "1", "--warm", "6", "-c", "2"]
+
+
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools")
+def test_local_small_run(app: typer.Typer, runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, [*SMALL, "--json", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["complete"] is True
+    rows = {(r["size"], r["language"]): r for r in summary["summary"]}
+    assert set(rows) == {(20, "python"), (20, "go"), (200, "python"), (200, "go")}
+    for row in rows.values():
+        assert row["warm"]["count"] == 6
+        assert row["cold_ms"] > 0
+        assert row["peak_rss_mb"] > 1
+        assert row["compute_ms"] is not None
+        assert row["errors"] == 0
+    assert {r["Events"] for r in summary["speedup"]} == {"20", "200"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "latency.png", "results.csv", "results.json", "results.md",
+    ]  # fmt: skip
+    saved = res.load(tmp_path)
+    go20 = saved.get(20, "go")
+    assert go20 is not None
+    assert len(go20.cold()) == 1
+    assert {s.environment for s in go20.warm()} == {0, 1}  # both environments served
+    assert all(s.duration_ms is not None for s in go20.samples)
+    assert saved.options["concurrency"] == 2
+    assert saved.environment.emulator
+    # The tables go to stderr with --json; the summary alone is on stdout.
+    assert "Latency (ms)" in result.stderr
+    assert (tmp_path / "latency.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools")
+def test_pretty_tables_without_json(app: typer.Typer, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["local", "--sizes", "10", "--cold", "1", "--warm", "2"])
+    assert result.exit_code == 0, result.output
+    for title in ["Latency (ms)", "Speed-up of Go over Python", "Estimated cost", "ESTIMATE"]:
+        assert title in result.stdout
+    assert "\x1b[" not in result.stdout  # no colour codes under TERM=dumb
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--concurrency", "0"], "--concurrency must be 1 to 64"),
+        (["--memory", "64"], "--memory must be 128 to 10240"),
+        (["--timeout", "0"], "--timeout must be 1 to 900"),
+        (["--cold", "0", "--warm", "0"], "nothing to measure"),
+        (["--sizes", "x"], "--sizes takes event counts"),
+        (["--language", "rust"], "--language takes python or go"),
+        (["--price", "-1"], "--price must be a positive number"),
+    ],
+)
+def test_bad_flags(app: typer.Typer, runner: CliRunner, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["local", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_unknown_flag(app: typer.Typer, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["local", "--colde", "3"])
+    assert result.exit_code == 2
+    assert "--colde" in result.output
+
+
+@pytest.mark.usefixtures("tools")
+def test_missing_payload_file(app: typer.Typer, runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["local", "--sizes", "10", "--payloads", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "payload-10.json: no such payload file" in result.output
+    assert "telemetry-bench gen" in result.output
+
+
+def test_missing_emulator_names_the_command(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(emulator, "project_root", lambda: tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = runner.invoke(app, ["local", "--sizes", "10"])
+    assert result.exit_code == 3
+    assert "aws-lambda-rie" in result.output
+    assert "make setup" in result.output
+
+
+def test_cpu_cap_works_or_says_why(app: typer.Typer, runner: CliRunner) -> None:
+    ok, why = local.CpuCap.available()
+    if ok:
+        cap = local.CpuCap(884, "telemetry-bench-test-cap")
+        try:
+            assert cap.quota_us == 49_972  # half a vCPU: 884 / 1769 x 100 ms
+        finally:
+            cap.remove()
+    else:
+        result = runner.invoke(app, ["local", "--cpu-cap", "--sizes", "10"])
+        assert result.exit_code == 2
+        assert "--cpu-cap is not available" in result.output
+        assert why in result.output
+
+
+WRONG = """
+import json
+def handler(event, context):
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"total_events": 999999, "invalid_events": 0, "unique_users": 0,
+                                "p95_duration_ms": 0, "top_endpoints": [], "status_counts": {},
+                                "language": "python", "aggregator": "fake",
+                                "parse_ms": 0.1, "compute_ms": 0.2})}
+"""
+
+
+def _fake_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str) -> None:
+    rt = fake_runtime(tmp_path, source)
+    monkeypatch.setattr(local, "python_runtime", lambda _aggregator=None: rt)
+
+
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools")
+def test_answers_that_disagree_fail_loudly_and_keep_partial_results(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_python(monkeypatch, tmp_path, WRONG)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["local", "--sizes", "10", "--cold", "1", "-o", str(out)])
+    assert result.exit_code == 1
+    assert "the answers differ on the 10-event payload" in result.output
+    assert "total_events: python=999999 go=10" in result.output
+    saved = res.load(out)
+    assert saved.complete is False
+    assert saved.failure is not None
+    assert "differ" in saved.failure
+    assert saved.get(10, "python") is not None
+
+
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools")
+def test_crash_at_init(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_python(monkeypatch, tmp_path, "raise ImportError('no such thing')\n")
+    result = runner.invoke(app, ["local", "--sizes", "10", "--cold", "1", "--warm", "1"])
+    assert result.exit_code == 1
+    assert "the python function on the 10-event payload failed (HTTP 502)" in result.output
+    assert "no such thing" in result.output
+
+
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools")
+def test_timeout(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = "import time\ndef handler(event, context):\n    time.sleep(5)\n"
+    _fake_python(monkeypatch, tmp_path, slow)
+    out = tmp_path / "out"
+    args = ["local", "--sizes", "10", "--cold", "1", "--timeout", "1", "-o", str(out), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "timed out after 1 s" in result.output
+    assert "raise --timeout" in result.output
+    summary = json.loads(result.stdout)
+    assert summary["complete"] is False
+    (row,) = summary["summary"]
+    assert row["errors"] == 1
+    assert res.load(out).series[0].samples[0].error == "timeout"

@@ -1,0 +1,123 @@
+"""`telemetry-bench` as a real subprocess: a small local run, and Ctrl-C (SIGINT) that stops
+cleanly, exits 130, keeps partial results and leaves no emulator or runtime behind."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from telemetry_agg.bench import results as res
+
+from .conftest import BENCH, ROOT, alive, bench_env, descendants, wait_gone
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
+
+
+def test_local_as_a_subprocess(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [str(BENCH), "local", "--sizes", "50", "--cold", "1", "--warm", "3", "--json"],
+        capture_output=True,
+        text=True,
+        env=bench_env(),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert {r["language"] for r in summary["summary"]} == {"python", "go"}
+    assert "Latency (ms)" in out.stderr
+
+
+def _watch(proc: subprocess.Popen[str], timeout_s: float) -> set[int]:
+    """Wait until the bench runs a runtime under an emulator; return every descendant seen."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        kids = descendants(proc.pid)
+        seen.update(kids)
+        if any(descendants(k) for k in kids):  # an emulator with its runtime
+            return seen
+        time.sleep(0.02)
+    pytest.fail(f"no emulator with a runtime appeared; exit {proc.poll()}")
+
+
+def _interrupt(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], set[int], str]:
+    proc = subprocess.Popen(
+        [str(BENCH), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=bench_env(),
+        cwd=cwd,
+        start_new_session=True,
+    )
+    try:
+        seen = _watch(proc, 60)
+        time.sleep(0.3)
+        seen.update(descendants(proc.pid))
+        for pid in list(seen):
+            seen.update(descendants(pid))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc, seen, err
+
+
+def test_sigint_stops_cleanly_keeps_partial_results(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["local", "--sizes", "100,200", "--cold", "200", "--warm", "5000", "-o", str(out)]
+    proc, seen, err = _interrupt(args, tmp_path)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert "partial results kept" in err
+    assert seen, "the run started emulators"
+    assert wait_gone(sorted(seen)) == [], "an emulator or runtime outlived Ctrl-C"
+    saved = res.load(out)
+    assert saved.complete is False
+    assert saved.failure == "interrupted (Ctrl-C)"
+    assert saved.series[0].samples, "what was measured before Ctrl-C is kept"
+
+
+def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
+    args = ["serve", "--port-python", "0", "--port-go", "0", "--json"]
+    proc = subprocess.Popen(
+        [str(BENCH), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=bench_env(),
+        cwd=tmp_path,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        urls = json.loads(proc.stdout.readline())
+        assert set(urls) == {"python", "go"}
+        seen = set(descendants(proc.pid))
+        assert len(seen) >= 4  # two environments per function
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert wait_gone(sorted(seen)) == []
+    assert not any(alive(p) for p in seen)
+
+
+def test_cli_entry_point_is_installed() -> None:
+    assert BENCH.is_file(), f"{BENCH} is missing: run `make setup`"
+    assert (ROOT / "pyproject.toml").is_file()
