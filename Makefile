@@ -8,8 +8,9 @@ setup:
 	@scripts/setup.sh
 
 # The main job: Go vs Python, locally, under the real Lambda Runtime Interface Emulator.
+# --quick: the study's sizes with fewer samples (under a minute on 2 cores); drop it for the full run.
 demo: setup
-	telemetry-bench local --output results/local
+	telemetry-bench local --quick --output results/local
 
 # Every test and static check; .ci/run calls this.
 test: setup
