@@ -23,7 +23,7 @@ from telemetry_agg.aggregators import (
     get_aggregator,
 )
 from telemetry_agg.errors import AggregationError
-from telemetry_agg.request import check_size, utf8
+from telemetry_agg.request import as_document, check_size
 from telemetry_agg.summary import Summary
 
 __version__ = "0.1.0"
@@ -40,7 +40,7 @@ def aggregate(data: bytes | str, *, aggregator: str | None = None) -> Summary:
     """
     started = time.perf_counter()
     chosen = get_aggregator(aggregator)
-    document = check_size(utf8(data) if isinstance(data, str) else bytes(data))
+    document = as_document(data) if isinstance(data, str) else check_size(bytes(data))
     summary = chosen.summarize(document)
     return replace(summary, compute_ms=(time.perf_counter() - started) * 1000)
 

@@ -16,6 +16,9 @@ from typing import Any
 from telemetry_agg.errors import AggregationError, invalid_json
 from telemetry_agg.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES
 
+#: A document: bytes, or text that is all ASCII (so its bytes are its characters).
+Document = bytes | str
+
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _TOO_LARGE = (
     f"The body is larger than {MAX_DOCUMENT_BYTES} bytes (32 MiB) after decoding. "
@@ -27,15 +30,20 @@ _TOO_LARGE = (
 class Request:
     """What §1 makes of an event: the document (None for an empty batch) and the body's size."""
 
-    document: bytes | None
+    document: Document | None
     request_bytes: int
 
 
-def check_size(document: bytes) -> bytes:
-    """§1 step 8: at most 32 MiB, whatever the encoding."""
+def check_size(document: Document) -> Document:
+    """§1 step 8: at most 32 MiB, whatever the encoding (an ASCII str has a byte a character)."""
     if len(document) > MAX_DOCUMENT_BYTES:
         raise AggregationError("payload_too_large", _TOO_LARGE)
     return document
+
+
+def as_document(text: str) -> Document:
+    """A text as a document: ASCII text as it is (no copy), any other text as UTF-8 bytes."""
+    return check_size(text if text.isascii() else utf8(text))
 
 
 def utf8(text: str) -> bytes:
@@ -124,7 +132,7 @@ def _bad_gzip() -> AggregationError:
     )
 
 
-def encode_direct(batch: list[Any]) -> bytes:
+def encode_direct(batch: list[Any]) -> Document:
     """A direct invocation's array event, back to JSON text (no NaN, no lone surrogates)."""
     try:
         try:
@@ -140,14 +148,14 @@ def encode_direct(batch: list[Any]) -> bytes:
         raise invalid_json(f"arrays and objects nest deeper than {MAX_DEPTH} levels") from None
     except ValueError:
         raise invalid_json("it holds NaN or Infinity, which JSON has no literal for") from None
-    return check_size(utf8(text))
+    return as_document(text)
 
 
 def read_request(event: Any) -> Request:
     """§1: the document an invocation event carries, or AggregationError."""
     if isinstance(event, list):
         document = encode_direct(event)
-        return Request(document, len(document))
+        return Request(document, len(document))  # ASCII text or bytes: a byte a unit
     if not isinstance(event, dict):
         raise AggregationError(
             "expected_array",
@@ -173,13 +181,13 @@ def read_request(event: Any) -> Request:
 
     coding = _content_encoding(event)
     if event.get("isBase64Encoded") is True:
-        raw = _base64(body)
+        raw: Document = _base64(body)
         request_bytes = len(body)
     else:
-        raw = utf8(body)
+        raw = body if body.isascii() else utf8(body)  # ASCII text goes on without a copy
         request_bytes = len(raw)
     if not raw:
         return Request(None, request_bytes)
     if coding == "gzip":
-        return Request(gunzip(raw), request_bytes)
+        return Request(gunzip(raw.encode("ascii") if isinstance(raw, str) else raw), request_bytes)
     return Request(check_size(raw), request_bytes)

@@ -1,8 +1,9 @@
 """Aggregators: the Protocol, the built-ins and the registry.
 
 An aggregator turns one document (the request body's bytes after base64 and gzip, at most
-32 MiB) into a :class:`~telemetry_agg.summary.Summary`, or raises
-:class:`~telemetry_agg.errors.AggregationError` (``invalid_json`` or ``expected_array``).
+32 MiB; or the body's text, whose UTF-8 encoding is the document: the handler hands over text
+only when it is all ASCII, which saves a copy) into a :class:`~telemetry_agg.summary.Summary`,
+or raises :class:`~telemetry_agg.errors.AggregationError` (``invalid_json`` or ``expected_array``).
 Every aggregator gives the same answer to every document.
 
 Built-ins are listed in :data:`BUILTINS`, fastest first; a built-in is available when its
@@ -33,7 +34,7 @@ class Aggregator(Protocol):
     @property
     def name(self) -> str: ...
 
-    def summarize(self, document: bytes) -> Summary:
+    def summarize(self, document: bytes | str) -> Summary:
         """Aggregate one document; raise AggregationError when §2 rejects it."""
         ...
 
@@ -106,7 +107,7 @@ def get_aggregator(name: str | None = None) -> Aggregator:
         if not isinstance(found, Aggregator):
             raise UnknownAggregatorError(
                 f"the entry point {name!r} in {ENTRY_POINT_GROUP!r} is not an aggregator:"
-                " it needs a `name` and a `summarize(document: bytes) -> Summary` method"
+                " it needs a `name` and a `summarize(document: bytes | str) -> Summary` method"
             )
     assert found is not None
     _loaded[name] = found

@@ -8,24 +8,26 @@ floats, which are out of every integer field's range anyway.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from operator import methodcaller
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from telemetry_agg.aggregators._fast import Getters, summarize_valid
+from telemetry_agg.aggregators._fast import summarize_counts
 from telemetry_agg.errors import expected_array, invalid_json, json_type_name
 from telemetry_agg.limits import DURATION_BOUND, INT64_MAX, INT64_MIN, MAX_ENDPOINT_CODE_POINTS
 
 if TYPE_CHECKING:
     from telemetry_agg.summary import Summary
 
-_GETTERS: Getters = tuple(  # type: ignore[assignment]
-    methodcaller("get", field) for field in ("endpoint", "status", "duration_ms", "user_id")
-)
+_ENDPOINT = methodcaller("get", "endpoint")
+_STATUS = methodcaller("get", "status")
+_DURATION = methodcaller("get", "duration_ms")
+_USER = methodcaller("get", "user_id")
 
 
-def parse(document: bytes) -> list[Any]:
+def parse(document: bytes | str) -> list[Any]:
     """§2 with orjson: the document as a list, or AggregationError."""
     try:
         value = orjson.loads(document)
@@ -69,11 +71,15 @@ def summarize_events(
     events: list[Any], *, aggregator: str, parse_ms: float, started: float
 ) -> Summary:
     """§3 and §4 over decoded events (shared with the msgspec aggregator's strict path)."""
-    return summarize_valid(
-        valid_events(events),
-        _GETTERS,
+    valid = valid_events(events)
+    return summarize_counts(
         aggregator=aggregator,
         total=len(events),
+        invalid=len(events) - len(valid),
+        endpoints=Counter(map(_ENDPOINT, valid)),
+        statuses=Counter(map(_STATUS, valid)),
+        durations=Counter(map(_DURATION, valid)),
+        users=map(_USER, valid),
         parse_ms=parse_ms,
         started=started,
     )
@@ -82,7 +88,7 @@ def summarize_events(
 class OrjsonAggregator:
     name = "orjson"
 
-    def summarize(self, document: bytes) -> Summary:
+    def summarize(self, document: bytes | str) -> Summary:
         started = time.perf_counter()
         events = parse(document)
         parse_ms = (time.perf_counter() - started) * 1000

@@ -102,12 +102,15 @@ def _has_lone_surrogate(document: Any) -> bool:
     return False
 
 
-def parse(document: bytes) -> list[Any]:
+def parse(document: bytes | str) -> list[Any]:
     """§2: the document as a list, or AggregationError."""
-    try:
-        text = document.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise invalid_json(f"invalid UTF-8 at byte {exc.start}") from None
+    if isinstance(document, str):
+        text = document  # lone surrogates in it are found by the walk below
+    else:
+        try:
+            text = document.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise invalid_json(f"invalid UTF-8 at byte {exc.start}") from None
     if text.startswith("\ufeff"):
         raise invalid_json("it starts with a byte-order mark")
     if _nesting_depth(text) > MAX_DEPTH:
@@ -174,7 +177,7 @@ def read_event(event: Any) -> tuple[str, str, int, str | None] | None:
 class ReferenceAggregator:
     name = "reference"
 
-    def summarize(self, document: bytes) -> Summary:
+    def summarize(self, document: bytes | str) -> Summary:
         started = time.perf_counter()
         events = parse(document)
         parsed = time.perf_counter()
