@@ -9,6 +9,7 @@ package aggregate
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -117,6 +118,9 @@ func (s *scanner) failAt(what string) bool {
 func (s *scanner) skipWS() {
 	d := s.data
 	p := s.pos
+	if p < len(d) && d[p] > ' ' {
+		return
+	}
 	for p < len(d) {
 		switch d[p] {
 		case ' ', '\t', '\n', '\r':
@@ -318,12 +322,29 @@ var strClass = func() (t [256]bool) {
 	return t
 }()
 
+const (
+	ones = 0x0101010101010101
+	high = 0x8080808080808080
+)
+
+// hasSpecial reports whether any of the eight bytes in x is one strClass marks: below 0x20,
+// '"', '\\' or 0x80 and above. (Each test may flag a byte next to a hit, never miss one.)
+func hasSpecial(x uint64) bool {
+	quote := x ^ (ones * '"')
+	bslash := x ^ (ones * '\\')
+	return ((x-ones*0x20)|(quote-ones)|(bslash-ones)|x)&high != 0
+}
+
 // str validates the string starting at the '"' at s.pos and leaves s.pos after its closing
 // quote. It reports whether the content holds escapes.
 func (s *scanner) str() (esc bool, ok bool) {
 	d := s.data
 	p := s.pos + 1
 	for {
+		// Eight plain bytes at a time, then byte by byte up to the next special one.
+		for p+8 <= len(d) && !hasSpecial(binary.LittleEndian.Uint64(d[p:])) {
+			p += 8
+		}
 		for p < len(d) && !strClass[d[p]] {
 			p++
 		}
@@ -843,7 +864,10 @@ type accumulator struct {
 	statusSmall     [1000]int // statuses 0..999, by value
 	statusMap       map[int64]int
 	statusUnknown   int
-	endpoints       map[string]int
+	endpoints       map[string]int // endpoint -> index into endpointCounts
+	endpointCounts  []int
+	recent          [8]string // the first endpoints, index i at endpointCounts[i]
+	nRecent         int
 	unknownEndpoint int
 	users           map[string]struct{}
 }
@@ -852,7 +876,7 @@ func (a *accumulator) init(n int) {
 	events := n / 64
 	a.durations = make([]int64, 0, min(events+8, 1<<20))
 	a.endpoints = make(map[string]int, 16)
-	a.users = make(map[string]struct{}, min(events/2+8, 1<<18))
+	a.users = make(map[string]struct{}, min(events+8, 1<<18))
 }
 
 func (a *accumulator) addStatus(v int64) {
@@ -866,29 +890,42 @@ func (a *accumulator) addStatus(v int64) {
 	a.statusMap[v]++
 }
 
-// addEndpoint counts an endpoint; owned says b is scratch that must be copied to be kept.
-// Otherwise b lies inside the body, which outlives the map (keys are cloned before Aggregate
-// returns).
+// addEndpoint counts an endpoint; scratch says b is scratch that must be copied to be kept.
+// Otherwise b lies inside the body, which outlives the map (the top endpoints are cloned
+// before Aggregate returns).
 func (a *accumulator) addEndpoint(b []byte, scratch bool) {
-	if n, ok := a.endpoints[string(b)]; ok { // no allocation for the lookup
-		a.endpoints[string(b)] = n + 1
+	// The first few distinct endpoints are compared directly, before any hashing: real
+	// batches hold a handful of endpoints.
+	for i := range a.recent[:a.nRecent] {
+		if string(b) == a.recent[i] {
+			a.endpointCounts[i]++
+			return
+		}
+	}
+	if i, ok := a.endpoints[string(b)]; ok { // no allocation for a lookup
+		a.endpointCounts[i]++
 		return
 	}
+	key := bstr(b)
 	if scratch {
-		a.endpoints[string(b)] = 1
-	} else {
-		a.endpoints[bstr(b)] = 1
+		key = string(b)
+	}
+	i := len(a.endpointCounts)
+	a.endpoints[key] = i
+	a.endpointCounts = append(a.endpointCounts, 1)
+	if i == a.nRecent && i < len(a.recent) {
+		a.recent[i] = key
+		a.nRecent++
 	}
 }
 
 func (a *accumulator) addUser(b []byte, scratch bool) {
-	if _, ok := a.users[string(b)]; ok {
+	if !scratch {
+		a.users[bstr(b)] = struct{}{} // one hash; the key stays inside the body
 		return
 	}
-	if scratch {
+	if _, ok := a.users[string(b)]; !ok {
 		a.users[string(b)] = struct{}{}
-	} else {
-		a.users[bstr(b)] = struct{}{}
 	}
 }
 
@@ -905,13 +942,18 @@ func (a *accumulator) summary() Summary {
 		sum.P95DurationMs = selectKth(a.durations, k)
 	}
 	// top endpoints: "unknown" (absent or "") and a string "unknown" are one endpoint.
-	if a.unknownEndpoint > 0 {
-		a.endpoints["unknown"] += a.unknownEndpoint
+	if u := a.unknownEndpoint; u > 0 {
+		if i, ok := a.endpoints["unknown"]; ok {
+			a.endpointCounts[i] += u
+		} else {
+			a.endpoints["unknown"] = len(a.endpointCounts)
+			a.endpointCounts = append(a.endpointCounts, u)
+		}
 	}
 	var top [TopN]EndpointCount
 	n := 0
-	for ep, c := range a.endpoints {
-		e := EndpointCount{ep, c}
+	for ep, i := range a.endpoints {
+		e := EndpointCount{ep, a.endpointCounts[i]}
 		if n < TopN {
 			top[n] = e
 			n++

@@ -1,0 +1,126 @@
+package aggregate
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+// studyPayload generates n events as the original study did (STUDY.md): an endpoint of six, a
+// status from 200, 200, 200, 201, 400, 401, 403, 500, duration_ms = floor(exponential with mean
+// 120) + a uniform integer in 0..30, user_id = "u_" + 8 lower-case letters or digits.
+func studyPayload(n int, seed uint64) []byte {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	r := rand.New(rand.NewPCG(seed, 0))
+	b := make([]byte, 0, n*90)
+	b = append(b, '[')
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, `{"endpoint": "`...)
+		b = append(b, endpointsGen[r.IntN(len(endpointsGen))]...)
+		b = append(b, `", "status": `...)
+		b = strconv.AppendInt(b, int64(statusesGen[r.IntN(len(statusesGen))]), 10)
+		b = append(b, `, "duration_ms": `...)
+		b = strconv.AppendInt(b, int64(math.Floor(r.ExpFloat64()*120))+int64(r.IntN(31)), 10)
+		b = append(b, `, "user_id": "u_`...)
+		for range 8 {
+			b = append(b, alphabet[r.IntN(len(alphabet))])
+		}
+		b = append(b, `"}`...)
+	}
+	return append(b, ']')
+}
+
+// naiveEvent and naiveAggregate are the baseline the bar is measured against: what a first Go
+// version writes (encoding/json into structs, sort.Ints). It reads the study's payloads only
+// and does not follow the contract's rules; it is here to be timed, not trusted.
+type naiveEvent struct {
+	Endpoint   string  `json:"endpoint"`
+	Status     int     `json:"status"`
+	DurationMs float64 `json:"duration_ms"`
+	UserID     string  `json:"user_id"`
+}
+
+func naiveAggregate(body []byte) (Summary, error) {
+	var events []naiveEvent
+	if err := json.Unmarshal(body, &events); err != nil {
+		return Summary{}, err
+	}
+	endpoints := map[string]int{}
+	statuses := map[string]int{}
+	users := map[string]struct{}{}
+	durations := make([]int, 0, len(events))
+	for _, e := range events {
+		endpoints[e.Endpoint]++
+		statuses[strconv.Itoa(e.Status)]++
+		users[e.UserID] = struct{}{}
+		durations = append(durations, int(e.DurationMs))
+	}
+	sort.Ints(durations)
+	s := Summary{TotalEvents: len(events), UniqueUsers: len(users)}
+	if len(durations) > 0 {
+		s.P95DurationMs = int64(durations[int(math.Floor(0.95*float64(len(durations)-1)))])
+	}
+	for k, v := range endpoints {
+		s.TopEndpoints = append(s.TopEndpoints, EndpointCount{k, v})
+	}
+	sort.Slice(s.TopEndpoints, func(i, j int) bool { return before(s.TopEndpoints[i], s.TopEndpoints[j]) })
+	if len(s.TopEndpoints) > TopN {
+		s.TopEndpoints = s.TopEndpoints[:TopN]
+	}
+	for k, v := range statuses {
+		s.StatusCounts = append(s.StatusCounts, StatusCount{k, v})
+	}
+	sort.Slice(s.StatusCounts, func(i, j int) bool { return s.StatusCounts[i].Status < s.StatusCounts[j].Status })
+	return s, nil
+}
+
+var benchSizes = []int{100, 1000, 5000, 20000, 100000}
+
+// TestNaiveAgrees makes sure the baseline does the same work (same answer on the study's payload).
+func TestNaiveAgrees(t *testing.T) {
+	body := studyPayload(3000, 7)
+	want, err := naiveAggregate(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Aggregate(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TotalEvents != want.TotalEvents || got.UniqueUsers != want.UniqueUsers ||
+		got.P95DurationMs != want.P95DurationMs || len(got.TopEndpoints) != len(want.TopEndpoints) ||
+		got.TopEndpoints[0] != want.TopEndpoints[0] || len(got.StatusCounts) != len(want.StatusCounts) {
+		t.Fatalf("scanner %+v\nnaive %+v", got, want)
+	}
+	ref, _, _ := reference(body)
+	if got.P95DurationMs != ref.P95DurationMs || got.UniqueUsers != ref.UniqueUsers {
+		t.Fatalf("scanner %+v\nreference %+v", got, ref)
+	}
+}
+
+func benchmark(b *testing.B, aggregate func([]byte) (Summary, error)) {
+	for _, n := range benchSizes {
+		body := studyPayload(n, 1)
+		b.Run(strconv.Itoa(n)+"_events", func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := aggregate(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScanner is the core: go test -bench . -benchmem ./aggregate/
+func BenchmarkScanner(b *testing.B) { benchmark(b, Aggregate) }
+
+// BenchmarkNaive is the baseline, measured in the same run.
+func BenchmarkNaive(b *testing.B) { benchmark(b, naiveAggregate) }
