@@ -38,7 +38,8 @@ def p95_of_counts(durations: Mapping[Any, int]) -> int:
     for value in sorted(durations):
         seen += durations[value]
         if seen > k:
-            return int(math.trunc(value))
+            whole_ms: int = math.trunc(value)
+            return whole_ms
     return 0  # m == 0
 
 
