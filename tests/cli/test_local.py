@@ -187,3 +187,17 @@ def test_timeout(
     (row,) = summary["summary"]
     assert row["errors"] == 1
     assert res.load(out).series[0].samples[0].error == "timeout"
+
+
+def test_compare_answers_by_the_contract_rule() -> None:
+    a = {"total_events": 1, "language": "python", "aggregator": "x", "parse_ms": 1.0}
+    b = {"total_events": 1, "language": "go", "aggregator": "y", "compute_ms": 2.0}
+    assert local.compare_answers(a, b) == []
+    assert local.compare_answers({"total_events": 1}, {"total_events": 2}) == [
+        "  total_events: python=1 go=2"
+    ]
+    assert local.compare_answers({"x": 1}, {}) == ['  x: python=1 go="<absent>"']
+    error_a = {"error": "invalid_json", "detail": "one sentence", "language": "python"}
+    error_b = {"error": "invalid_json", "detail": "another sentence", "language": "go"}
+    assert local.compare_answers(error_a, error_b) == []
+    assert local.compare_answers(error_a, {**error_b, "error": "expected_array"}) != []

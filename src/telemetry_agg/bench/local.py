@@ -106,8 +106,14 @@ def decode_answer(inv: Invocation) -> tuple[int | None, dict[str, Any] | None, s
 
 
 def compare_answers(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """The contract's agreement rule; [] when they agree, else one line per differing key."""
+    """The contract's agreement rule; [] when they agree, else one line per differing key.
+
+    Two answers agree when equal after dropping parse_ms, compute_ms, language and aggregator;
+    two error answers when their `error` codes are equal (the `detail` sentences may differ).
+    """
     keys = sorted((set(a) | set(b)) - set(DROPPED))
+    if "error" in a and "error" in b:
+        keys = ["error"]
     missing = object()
     return [
         f"  {k}: python={json.dumps(a.get(k, missing) if k in a else '<absent>')} "
