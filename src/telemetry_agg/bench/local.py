@@ -73,7 +73,7 @@ LANGUAGES = ("python", "go")
 DROPPED = ("parse_ms", "compute_ms", "language", "aggregator")
 VCPU_MB = 1769  # Lambda: one full vCPU at 1,769 MB
 DEFAULT_COLD, DEFAULT_WARM = 10, 300
-QUICK = {"sizes": "100,1000,5000,10000,20000", "cold": 5, "warm": 100, "concurrency": 2}
+QUICK = {"sizes": "100,1000,5000,10000,20000", "cold": 5, "warm": 200, "concurrency": 2}
 
 
 class BenchError(RuntimeError):
@@ -612,7 +612,7 @@ def local(
         bool,
         typer.Option(
             "--quick",
-            help="A short run (under a minute here): the study's sizes, 5 cold, 100 warm, "
+            help="A short run (under a minute here): the study's sizes, 5 cold, 200 warm, "
             "2 environments.",
         ),
     ] = False,
