@@ -24,12 +24,20 @@ if TYPE_CHECKING:
 
 __all__ = ["latency_chart"]
 
-COLOURS = {"python": "#3572A5", "go": "#00ADD8"}
+COLOURS = {"python": "#D55E00", "go": "#0072B2"}  # colour-blind safe (Okabe-Ito)
 NAMES = {"python": "Python", "go": "Go"}
 
 
 def _ok(x: float) -> bool:
     return math.isfinite(x) and x > 0
+
+
+def _minor_label(value: float, _pos: int | None) -> str:
+    """Label the 2s and 5s between the powers of ten, leave the rest bare."""
+    if value <= 0:
+        return ""
+    lead = round(value / 10 ** math.floor(math.log10(value)), 6)
+    return f"{value:g}" if lead in (2, 5) else ""
 
 
 def latency_chart(results: Results, path: Path) -> Path | None:
@@ -74,9 +82,8 @@ def latency_chart(results: Results, path: Path) -> Path | None:
         sizes = results.sizes()
         ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
         ax.xaxis.set_minor_formatter(NullFormatter())
-        plain = FuncFormatter(lambda v, _pos: f"{v:g}")
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(_minor_label))
         ax.set_xlabel("events per request")
         ax.set_ylabel("client latency (ms)")
         where = "AWS Lambda" if results.source == "remote" else "local Runtime Interface Emulator"
