@@ -386,7 +386,7 @@ def test_memory_sweep_measures_each_size_and_restores(
 @pytest.mark.parametrize(
     ("failure", "code"), [(RuntimeError("boom"), 1), (KeyboardInterrupt(), 130)]
 )
-def test_memory_is_restored_after_an_error_or_ctrl_c_mid_sweep(  # noqa: PLR0917 - fixtures
+def test_memory_is_restored_after_an_error_or_ctrl_c_mid_sweep(
     world: World,
     runner: CliRunner,
     tmp_path: Path,

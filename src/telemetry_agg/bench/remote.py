@@ -1102,7 +1102,8 @@ def _finish(
             err.print(
                 f"[yellow]{_lang(lang)}: {len(missing)} request(s) have no REPORT line yet "
                 f"(CloudWatch Logs lag): {shown}. Rerun with a longer --report-wait, or read "
-                "them later with the AWS console.[/]"
+                "them later with the AWS console.[/]",
+                soft_wrap=True,  # request ids stay whole, for copying
             )
         for lang, n in tally.retries.items():
             if n:

@@ -149,8 +149,14 @@ class Client:
         try:
             conn = self._connect()
             sent = True
-            conn.request("POST", self._path, body=body, headers=headers)
-            answer = conn.getresponse()
+            try:
+                conn.request("POST", self._path, body=body, headers=headers)
+            except (BrokenPipeError, ConnectionResetError) as exc:
+                # The server may answer before reading the whole body (a 413 for a body over
+                # its limit) and hang up; that answer is the one to report, if it came.
+                answer = _early_answer(conn, exc)
+            else:
+                answer = conn.getresponse()
             data = answer.read(MAX_BODY_BYTES + 1)
             if len(data) > MAX_BODY_BYTES or answer.will_close:
                 self.close()
@@ -180,6 +186,13 @@ class Client:
             detail=detail,
             sent=sent,
         )
+
+
+def _early_answer(conn: http.client.HTTPConnection, exc: OSError) -> http.client.HTTPResponse:
+    try:
+        return conn.getresponse()
+    except (OSError, http.client.HTTPException):
+        raise exc from None
 
 
 def _describe(exc: BaseException) -> str:
