@@ -99,6 +99,12 @@ type scanner struct {
 	err  *Error
 	buf  []byte // scratch for unescaped strings
 	acc  accumulator
+
+	// lenient reads an invocation event as the Python runtime's decoder does: lone surrogate
+	// escapes (noted in lone), NaN, Infinity, -Infinity and numbers beyond a double are let
+	// through. Never set for a document.
+	lenient bool
+	lone    bool
 }
 
 func (s *scanner) fail(format string, args ...any) bool {
@@ -380,11 +386,21 @@ func (s *scanner) str() (esc bool, ok bool) {
 						lo, ok2 = hex4(d, p+8)
 					}
 					if !ok2 || lo < 0xDC00 || lo > 0xDFFF {
+						if s.lenient {
+							s.lone = true
+							p += 6
+							continue
+						}
 						s.pos = p
 						return false, s.fail("The body is not valid JSON: the \\u escape at offset %d is a lone surrogate (a high surrogate needs a low one right after it); send valid Unicode.", p)
 					}
 					p += 12
 				case r >= 0xDC00 && r <= 0xDFFF:
+					if s.lenient {
+						s.lone = true
+						p += 6
+						continue
+					}
 					s.pos = p
 					return false, s.fail("The body is not valid JSON: the \\u escape at offset %d is a lone low surrogate; send valid Unicode.", p)
 				default:
@@ -493,10 +509,17 @@ func (s *scanner) unescape(start, end int) []byte {
 			b = append(b, '\t')
 		case 'u':
 			r, _ := hex4(d, p+2)
-			if r >= 0xD800 && r <= 0xDBFF {
-				lo, _ := hex4(d, p+8)
-				r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
-				p += 6
+			if r >= 0xD800 && r <= 0xDFFF {
+				lo, ok := rune(0), false
+				if r <= 0xDBFF && p+7 < end && d[p+6] == '\\' && d[p+7] == 'u' {
+					lo, ok = hex4(d, p+8)
+				}
+				if ok && lo >= 0xDC00 && lo <= 0xDFFF {
+					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+					p += 6
+				} else {
+					r = 0xFFFD // a lone surrogate: only the lenient event scan lets one through
+				}
 			}
 			b = appendRune(b, r)
 			p += 6
@@ -589,7 +612,7 @@ func (s *scanner) number() (isInt bool, ok bool) {
 	}
 	s.pos = p
 	// |value| < 10^(intDigits+exp): below 10^308 it cannot overflow a double.
-	if intDigits+exp > 308 {
+	if intDigits+exp > 308 && !s.lenient {
 		f, err := strconv.ParseFloat(bstr(d[start:p]), 64)
 		if err != nil && math.IsInf(f, 0) {
 			return false, s.fail("The body is not valid JSON for this service: the number at offset %d is too large for a double; send numbers within ±1.7976931348623157e308.", start)

@@ -22,15 +22,22 @@ func (o Object) Get(name string) (any, bool) {
 // Array stands for a JSON array: validated, not kept (no field of the event needs one).
 type Array struct{}
 
-// Number is a JSON number's literal text.
+// Number is a JSON number's literal text (or NaN, Infinity, -Infinity).
 type Number string
 
-// ParseValue parses data as one strict JSON text (docs/contract.md §2 rules: UTF-8, escapes,
-// surrogates, numbers, depth) into Object, Array, Number, string, bool or nil. The error is an
-// *Error with code invalid_json.
-func ParseValue(data []byte) (any, error) {
+// LoneString is a string that held a lone surrogate escape (each one read as U+FFFD here): it
+// has no UTF-8 form.
+type LoneString string
+
+// ParseEvent parses an invocation event's JSON text into Object, Array, Number, string,
+// LoneString, bool or nil, as leniently as the Python runtime's json.loads: lone surrogate
+// escapes, NaN, Infinity, -Infinity and numbers beyond a double pass; everything else of
+// docs/contract.md §2 holds (UTF-8, escapes, syntax, depth). The error is an *Error with code
+// invalid_json.
+func ParseEvent(data []byte) (any, error) {
 	var s scanner
 	s.data = data
+	s.lenient = true
 	s.skipWS()
 	v, ok := s.tree(1)
 	if ok {
@@ -53,9 +60,13 @@ func (s *scanner) tree(depth int) (any, bool) {
 	start := s.pos
 	switch c := d[start]; {
 	case c == '"':
+		s.lone = false
 		esc, ok := s.str()
 		if !ok {
 			return nil, false
+		}
+		if s.lone {
+			return LoneString(s.unescape(start+1, s.pos-1)), true
 		}
 		if esc {
 			return string(s.unescape(start+1, s.pos-1)), true
@@ -81,6 +92,9 @@ func (s *scanner) tree(depth int) (any, bool) {
 			if !ok || !s.colon() {
 				return nil, false
 			}
+			if lone, isLone := k.(LoneString); isLone {
+				k = "\x00lone:" + string(lone) // never one of the names the handler reads
+			}
 			v, ok := s.tree(depth + 1)
 			if !ok {
 				return nil, false
@@ -101,6 +115,18 @@ func (s *scanner) tree(depth int) (any, bool) {
 			return nil, false
 		}
 		return Array{}, true
+	case c == 'N' || c == 'I' || (c == '-' && start+1 < len(d) && d[start+1] == 'I'):
+		word := "NaN"
+		switch c {
+		case 'I':
+			word = "Infinity"
+		case '-':
+			word = "-Infinity"
+		}
+		if !s.literal(word) {
+			return nil, false
+		}
+		return Number(word), true
 	case c == '-' || (c >= '0' && c <= '9'):
 		if _, ok := s.number(); !ok {
 			return nil, false

@@ -4,8 +4,6 @@
 package handler
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -105,7 +103,7 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 		}
 		return payload, false, nil
 	}
-	v, err := aggregate.ParseValue(payload)
+	v, err := aggregate.ParseEvent(payload)
 	if err != nil {
 		return nil, false, fail(400, aggregate.CodeInvalidJSON,
 			"The invocation event is not valid JSON; invoke with a Function URL event or a JSON array of events.")
@@ -128,10 +126,13 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 	}
 	// 3. the body
 	var body string
+	lone := false // the body held a lone surrogate: it has no UTF-8 form
 	switch b := member(event, "body").(type) {
 	case nil:
 	case string:
 		body = b
+	case aggregate.LoneString:
+		body, lone = string(b), true
 	default:
 		return nil, false, fail(400, "invalid_event",
 			"The event's body must be a string (the JSON batch, or its base64) or null; send the batch as the request body.")
@@ -141,7 +142,7 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 	if headers, ok := member(event, "headers").(aggregate.Object); ok {
 		if enc := contentEncoding(headers); enc != nil {
 			s, ok := enc.(string)
-			s = strings.ToLower(strings.Trim(s, " \t"))
+			s = asciiLower(strings.Trim(s, " \t"))
 			switch {
 			case ok && s == "gzip":
 				gz = true
@@ -155,7 +156,8 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 	// 5. base64
 	doc = aggregate.Bytes(body)
 	if b, ok := member(event, "isBase64Encoded").(bool); ok && b {
-		if strings.ContainsAny(body, "\r\n") {
+		// Go's decoder skips '\r' and '\n'; the contract allows no white space at all.
+		if lone || strings.ContainsAny(body, "\r\n") {
 			return nil, false, invalidBase64()
 		}
 		dec, err := base64.StdEncoding.DecodeString(body)
@@ -163,6 +165,9 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 			return nil, false, invalidBase64()
 		}
 		doc = dec
+	} else if lone {
+		return nil, false, fail(400, aggregate.CodeInvalidJSON,
+			"The body holds a lone surrogate (an unpaired \\ud800-\\udfff escape in the event), which has no UTF-8 form; send valid Unicode text.")
 	}
 	// 6. empty
 	if len(doc) == 0 {
@@ -179,6 +184,21 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 		return nil, false, tooLarge()
 	}
 	return doc, false, nil
+}
+
+// asciiLower lowers ASCII letters only; any other byte makes the value unsupported (so a
+// Unicode case mapping can never turn a foreign letter into "gzip").
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 0x80:
+			return "\x80"
+		case c >= 'A' && c <= 'Z':
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func member(o aggregate.Object, name string) any {
@@ -210,35 +230,6 @@ func tooLarge() *failure {
 		"The batch is larger than 32 MiB after decoding; split it into smaller batches.")
 }
 
-var gzPool sync.Pool
-
-// gunzip inflates one or more gzip members, at most MaxDocument+1 bytes.
-func gunzip(data []byte) ([]byte, *failure) {
-	bad := fail(400, "invalid_encoding",
-		"The body is not a valid gzip stream (bad header, corrupt or truncated data, or bytes after it); compress it again with gzip.")
-	src := bytes.NewReader(data)
-	zr, _ := gzPool.Get().(*gzip.Reader)
-	var err error
-	if zr == nil {
-		zr, err = gzip.NewReader(src)
-	} else {
-		err = zr.Reset(src)
-	}
-	if err != nil {
-		return nil, bad
-	}
-	defer gzPool.Put(zr)
-	out := bytes.NewBuffer(make([]byte, 0, min(4*len(data)+512, MaxDocument+1)))
-	n, err := out.ReadFrom(io.LimitReader(zr, MaxDocument+1))
-	if n > MaxDocument {
-		return nil, tooLarge()
-	}
-	if err != nil {
-		return nil, bad
-	}
-	return out.Bytes(), nil
-}
-
 // Handler is the lambda.Handler: raw payload in, Function URL response out, one log line.
 type Handler struct {
 	Log io.Writer // the log lines; os.Stdout when nil
@@ -254,8 +245,10 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 	defer func() {
 		if p := recover(); p != nil {
 			// A bug: the fuzz target and the vectors exist so that this never runs.
-			res := Result{StatusCode: 500, Error: "internal_error", RequestBytes: len(payload),
-				Body: appendError(nil, "internal_error", "The function failed unexpectedly; this is a bug, please report it with the request id.")}
+			// Never a 500 (docs/contract.md §4); like the Python handler, the answer is
+			// invalid_json and the log line says ERROR with the panic.
+			res := Result{StatusCode: 400, Error: aggregate.CodeInvalidJSON, RequestBytes: len(payload),
+				Body: appendError(nil, aggregate.CodeInvalidJSON, "The request could not be read; check that the body is a JSON array of events, and report this with the request id if it is.")}
 			h.log(res, requestID, fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
 			out, err = AppendResponse(nil, &res), nil
 		}
@@ -279,12 +272,9 @@ func (h *Handler) log(res Result, requestID, panicText string) {
 // AppendLog appends the invocation's structured log line (docs/contract.md, "The log line"),
 // with a newline. It never includes the payload.
 func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
-	level := "info"
-	switch {
-	case r.StatusCode >= 500:
-		level = "error"
-	case r.StatusCode >= 400:
-		level = "warning"
+	level := "INFO"
+	if panicText != "" {
+		level = "ERROR"
 	}
 	b = append(b, `{"level":`...)
 	b = appendString(b, level)
