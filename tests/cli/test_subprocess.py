@@ -50,7 +50,9 @@ def _watch(proc: subprocess.Popen[str], timeout_s: float) -> set[int]:
     pytest.fail(f"no emulator with a runtime appeared; exit {proc.poll()}")
 
 
-def _interrupt(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], set[int], str]:
+def _interrupt(
+    args: list[str], cwd: Path, sig: signal.Signals = signal.SIGINT
+) -> tuple[subprocess.Popen[str], set[int], str]:
     proc = subprocess.Popen(
         [str(BENCH), *args],
         stdout=subprocess.PIPE,
@@ -66,7 +68,7 @@ def _interrupt(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], set[i
         seen.update(descendants(proc.pid))
         for pid in list(seen):
             seen.update(descendants(pid))
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -75,19 +77,28 @@ def _interrupt(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], set[i
     return proc, seen, err
 
 
-def test_sigint_stops_cleanly_keeps_partial_results(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code", "failure"),
+    [
+        (signal.SIGINT, 130, "interrupted (Ctrl-C)"),
+        (signal.SIGTERM, 143, "terminated (SIGTERM)"),
+    ],
+)
+def test_a_stop_signal_stops_cleanly_and_keeps_partial_results(
+    tmp_path: Path, sig: signal.Signals, code: int, failure: str
+) -> None:
     out = tmp_path / "out"
     args = ["local", "--sizes", "100,200", "--cold", "200", "--warm", "5000", "-o", str(out)]
-    proc, seen, err = _interrupt(args, tmp_path)
-    assert proc.returncode == 130, err
-    assert "interrupted" in err
+    proc, seen, err = _interrupt(args, tmp_path, sig)
+    assert proc.returncode == code, err
+    assert failure in err
     assert "partial results kept" in err
     assert seen, "the run started emulators"
-    assert wait_gone(sorted(seen)) == [], "an emulator or runtime outlived Ctrl-C"
+    assert wait_gone(sorted(seen)) == [], "an emulator or runtime outlived the signal"
     saved = res.load(out)
     assert saved.complete is False
-    assert saved.failure == "interrupted (Ctrl-C)"
-    assert saved.series[0].samples, "what was measured before Ctrl-C is kept"
+    assert saved.failure == failure
+    assert saved.series[0].samples, "what was measured before the signal is kept"
 
 
 def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:

@@ -80,8 +80,8 @@ class BenchError(RuntimeError):
     """The run cannot go on; the message says why and what to do."""
 
 
-class Interrupted(Exception):  # noqa: N818 - it is a signal, not an error
-    """SIGINT or SIGTERM arrived."""
+class Terminated(Exception):  # noqa: N818 - it is a signal, not an error
+    """SIGTERM arrived: stop like Ctrl-C, exit 143."""
 
 
 # -- answers ------------------------------------------------------------------------------
@@ -291,10 +291,10 @@ class Fleet:
 
 @contextlib.contextmanager
 def _signals() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C (SIGINT) while the run is on."""
+    """SIGTERM stops the run like Ctrl-C (SIGINT) does, while it is on."""
 
     def on_term(_signum: int, _frame: object) -> None:
-        raise Interrupted
+        raise Terminated
 
     old = signal.signal(signal.SIGTERM, on_term)
     try:
@@ -395,21 +395,25 @@ class Runner:
         stop = threading.Event()
 
         def worker(index: int, emu: Emulator) -> None:
-            while not stop.is_set():
-                with lock:
-                    if remaining[0] <= 0:
+            try:
+                while not stop.is_set():
+                    with lock:
+                        if remaining[0] <= 0:
+                            return
+                        remaining[0] -= 1
+                    inv = emu.invoke(event)
+                    if stop.is_set():  # Ctrl-C or another worker's failure: not a sample
                         return
-                    remaining[0] -= 1
-                inv = emu.invoke(event)
-                with lock:
-                    series.samples.append(_sample("warm", inv, emu, index))
-                try:
+                    with lock:
+                        series.samples.append(_sample("warm", inv, emu, index))
                     self._check(lang, size, inv, emu)
-                except BenchError as exc:
-                    failures.append(exc)
-                    stop.set()
-                    return
-                self.progress.advance(task)
+                    self.progress.advance(task)
+            except BenchError as exc:
+                failures.append(exc)
+                stop.set()
+            except Exception as exc:  # a bug, not a measurement: stop and say so
+                failures.append(BenchError(f"the {lang} worker {index} failed: {exc!r}"))
+                stop.set()
 
         threads = [
             threading.Thread(target=worker, args=(i, e), daemon=True) for i, e in enumerate(envs)
@@ -482,7 +486,7 @@ LOCAL_HELP = (
     "[bold]telemetry-bench local --quick -o results/local[/]  (about a minute)\n\n"
     "[bold]telemetry-bench local --sizes 100,20k --cold 10 --warm 500 -c 4 --memory 1024[/]\n\n"
     "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options, "
-    "3 a missing tool, 130 interrupted."
+    "3 a missing tool, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
 )
 
 
@@ -653,9 +657,12 @@ def local(
         with _signals():
             run_local(plan, results, console)
         results.complete = True
-    except (KeyboardInterrupt, Interrupted):
+    except KeyboardInterrupt:
         results.failure = "interrupted (Ctrl-C)"
         code = 130
+    except Terminated:
+        results.failure = "terminated (SIGTERM)"
+        code = 143
     except ToolMissingError as exc:
         results.failure = str(exc)
         code = 3
@@ -679,7 +686,7 @@ def local(
     if results.series and code != 3:
         report.print_report(wide_console(stderr=as_json), results, memory, price)
     if results.failure:
-        label = "stopped" if code == 130 else "error"
+        label = "stopped" if code in (130, 143) else "error"
         console.print(f"[bold red]{label}:[/] {results.failure}", highlight=False)
         if results.series:
             kept = f"; written to {output}" if paths else " (use --output DIR to keep them)"
