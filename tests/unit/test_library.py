@@ -1,0 +1,229 @@
+"""The library API: aggregate(), Summary, AggregationError, the registry and plug-ins."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from typing import TYPE_CHECKING
+
+import pytest
+
+import telemetry_agg
+from telemetry_agg import (
+    AggregationError,
+    Summary,
+    UnknownAggregatorError,
+    aggregate,
+    available_aggregators,
+    default_aggregator_name,
+    get_aggregator,
+)
+from telemetry_agg.aggregators import ENTRY_POINT_GROUP, ENV_VAR, builtin_aggregators
+from telemetry_agg.errors import STATUS_BY_CODE
+from telemetry_agg.limits import MAX_DOCUMENT_BYTES, p95_index
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+BATCH = (
+    b'[{"endpoint":"/login","status":200,"duration_ms":12.9,"user_id":"u1"},'
+    b'{"endpoint":"/login","status":401,"duration_ms":30,"user_id":42},'
+    b'{"endpoint":"/feed","status":200,"user_id":"42"}, 7]'
+)
+ANSWER_KEYS = [
+    "total_events",
+    "invalid_events",
+    "unique_users",
+    "p95_duration_ms",
+    "top_endpoints",
+    "status_counts",
+    "language",
+    "aggregator",
+    "parse_ms",
+    "compute_ms",
+]
+
+
+def test_aggregate_bytes(aggregator_name: str) -> None:
+    summary = aggregate(BATCH, aggregator=aggregator_name)
+    assert isinstance(summary, Summary)
+    assert summary.total_events == 4
+    assert summary.invalid_events == 1
+    assert summary.unique_users == 2  # "u1", and 42 == "42"
+    assert summary.p95_duration_ms == 12  # sorted [0, 12, 30], index floor(0.95 * 2) = 1
+    assert summary.top_endpoints == (("/login", 2), ("/feed", 1))
+    assert dict(summary.status_counts) == {"200": 2, "401": 1}
+    assert summary.aggregator == aggregator_name
+    assert summary.language == "python"
+    assert summary.compute_ms >= summary.parse_ms >= 0
+
+
+def test_aggregate_str_equals_bytes(aggregator_name: str) -> None:
+    text = '[{"endpoint":"/caf\u00e9","user_id":"\U0001f600"}]'
+    from_text = aggregate(text, aggregator=aggregator_name).to_dict()
+    from_bytes = aggregate(text.encode(), aggregator=aggregator_name).to_dict()
+    for answer in (from_text, from_bytes):
+        del answer["parse_ms"], answer["compute_ms"]
+    assert from_text == from_bytes
+    assert from_text["top_endpoints"] == [["/caf\u00e9", 1]]
+
+
+def test_to_dict_key_order_and_to_json() -> None:
+    summary = aggregate(BATCH)
+    answer = summary.to_dict()
+    assert list(answer) == ANSWER_KEYS
+    assert json.loads(summary.to_json()) == answer
+    assert list(json.loads(summary.to_json())) == ANSWER_KEYS
+
+
+def test_empty_summary() -> None:
+    answer = Summary.empty("reference").to_dict()
+    assert answer["total_events"] == answer["unique_users"] == answer["p95_duration_ms"] == 0
+    assert answer["top_endpoints"] == []
+    assert answer["status_counts"] == {}
+
+
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        (b"", "invalid_json"),
+        (b"[1,]", "invalid_json"),
+        (b"\xef\xbb\xbf[]", "invalid_json"),
+        ("[\ud800]", "invalid_json"),
+        (b'{"a": 1}', "expected_array"),
+        (b"null", "expected_array"),
+    ],
+)
+def test_aggregate_rejects(document: bytes | str, code: str, aggregator_name: str) -> None:
+    with pytest.raises(AggregationError) as caught:
+        aggregate(document, aggregator=aggregator_name)
+    assert caught.value.code == code
+    assert caught.value.status == 400
+    assert caught.value.detail.endswith(".")
+    assert "Send" in caught.value.detail  # says what to do next
+
+
+def test_aggregate_rejects_oversized_document() -> None:
+    document = b"[" + b" " * MAX_DOCUMENT_BYTES + b"]"
+    with pytest.raises(AggregationError) as caught:
+        aggregate(document)
+    assert (caught.value.code, caught.value.status) == ("payload_too_large", 413)
+
+
+def test_error_detail_never_echoes_the_payload(aggregator_name: str) -> None:
+    secret = "s3cr3t-payload-marker"
+    for document in (f'[{{"{secret}": NaN}}]', f'{{"{secret}": 1}}', f'["{secret}"'):
+        with pytest.raises(AggregationError) as caught:
+            aggregate(document, aggregator=aggregator_name)
+        assert secret not in caught.value.detail
+        assert secret not in json.dumps(caught.value.to_dict())
+
+
+def test_error_codes_and_statuses() -> None:
+    assert STATUS_BY_CODE == {
+        "expected_array": 400,
+        "invalid_event": 400,
+        "invalid_base64": 400,
+        "invalid_encoding": 400,
+        "invalid_json": 400,
+        "method_not_allowed": 405,
+        "payload_too_large": 413,
+        "unsupported_encoding": 415,
+    }
+    assert AggregationError("method_not_allowed", "Use POST.").headers == {"allow": "POST"}
+    assert AggregationError("invalid_json", "x.").headers == {}
+    with pytest.raises(KeyError):
+        AggregationError("no_such_code", "x.")
+
+
+@pytest.mark.parametrize(("m", "index"), [(0, 0), (1, 0), (2, 0), (20, 18), (21, 19), (101, 95)])
+def test_p95_index(m: int, index: int) -> None:
+    assert p95_index(m) == index
+
+
+def test_registry_builtins_fastest_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    assert builtin_aggregators() == ["msgspec", "orjson", "reference"]
+    assert default_aggregator_name() == "msgspec"
+    assert available_aggregators()[:3] == ["msgspec", "orjson", "reference"]
+    for name in builtin_aggregators():
+        aggregator = get_aggregator(name)
+        assert aggregator.name == name
+        assert get_aggregator(name) is aggregator  # loaded once
+
+
+def test_env_var_overrides_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_VAR, "reference")
+    assert default_aggregator_name() == "reference"
+    assert aggregate(b"[]").aggregator == "reference"
+
+
+def test_unknown_aggregator_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UnknownAggregatorError) as caught:
+        get_aggregator("no-such-aggregator")
+    message = str(caught.value)
+    assert "msgspec" in message
+    assert ENV_VAR in message
+    assert ENTRY_POINT_GROUP in message
+
+
+def _install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    """A real distribution on sys.path whose entry point names ``target`` in plugin_mod."""
+    (tmp_path / "plugin_mod.py").write_text(
+        textwrap.dedent(
+            """
+            from telemetry_agg.aggregators.reference import AGGREGATOR as _REFERENCE
+            from dataclasses import replace
+
+
+            class Upper:
+                name = "upper"
+
+                def summarize(self, document):
+                    return replace(_REFERENCE.summarize(document), aggregator=self.name)
+
+
+            NOT_AN_AGGREGATOR = object()
+            """
+        )
+    )
+    info = tmp_path / "plugin_dist-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: plugin-dist\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{target}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(telemetry_agg.aggregators, "_loaded", {})  # forget it afterwards
+
+
+def test_entry_point_plugin_is_discovered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _install_plugin(tmp_path, monkeypatch, "upper = plugin_mod:Upper")
+    assert "upper" in available_aggregators()
+    summary = aggregate(BATCH, aggregator="upper")
+    assert summary.aggregator == "upper"
+    assert summary.total_events == 4
+    monkeypatch.setenv(ENV_VAR, "upper")
+    assert aggregate(b"[]").aggregator == "upper"
+
+
+def test_entry_point_that_is_not_an_aggregator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _install_plugin(tmp_path, monkeypatch, "broken = plugin_mod:NOT_AN_AGGREGATOR")
+    with pytest.raises(UnknownAggregatorError, match="not an aggregator"):
+        get_aggregator("broken")
+
+
+def test_handler_import_stays_light() -> None:
+    """Cold start: no CLI, AWS SDK, parser or entry-point scan on the handler's import path."""
+    code = (
+        "import sys, telemetry_agg.handler\n"
+        "heavy = ['typer', 'rich', 'boto3', 'botocore', 'msgspec', 'orjson', 'importlib.metadata',"
+        " 'telemetry_agg.bench']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
