@@ -72,7 +72,7 @@ batch_texts = st.lists(event_texts, max_size=25).map(lambda events: "[" + ",".jo
 
 def _answer(document: bytes | str, aggregator: str) -> dict[str, Any]:
     try:
-        answer = aggregate(document, aggregator=aggregator).to_dict()
+        answer: dict[str, Any] = aggregate(document, aggregator=aggregator).to_dict()
     except AggregationError as error:
         return {"error": error.code}
     for key in DROP:
