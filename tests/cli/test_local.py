@@ -75,6 +75,7 @@ def test_pretty_tables_without_json(app: typer.Typer, runner: CliRunner) -> None
         (["--sizes", "x"], "--sizes takes event counts"),
         (["--language", "rust"], "--language takes python or go"),
         (["--price", "-1"], "--price must be a positive number"),
+        (["--aggregator", "nope"], "--aggregator 'nope' is not installed; choose one of:"),
     ],
 )
 def test_bad_flags(app: typer.Typer, runner: CliRunner, args: list[str], message: str) -> None:

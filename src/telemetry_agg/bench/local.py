@@ -351,12 +351,12 @@ class Runner:
         status, body, _ = decode_answer(inv)
         if inv.error or status != 200 or body is None:
             raise BenchError(_explain(lang, size, inv, emu, self.plan.timeout_s))
-        series = self.results.get(size, lang)
-        if series is not None and series.aggregator is None:
-            series.aggregator = body.get("aggregator")  # the default the handler chose
         seen = self.answers.setdefault(size, {})
         if lang not in seen:
             seen[lang] = body
+            series = self.results.get(size, lang)
+            if series is not None and isinstance(body.get("aggregator"), str):
+                series.aggregator = body["aggregator"]  # what ran, not what was asked for
             if "python" in seen and "go" in seen:
                 diff = compare_answers(seen["python"], seen["go"])
                 if diff:
@@ -724,6 +724,15 @@ def _validate(plan: Plan, price: float | None = None) -> None:
     bad = [x for x in plan.languages if x not in LANGUAGES]
     if bad:
         raise BenchError(f"--language takes python or go, not {', '.join(bad)}")
+    if plan.aggregator is not None and "python" in plan.languages:
+        from telemetry_agg.aggregators import available_aggregators  # noqa: PLC0415
+
+        names = available_aggregators()
+        if plan.aggregator not in names:
+            raise BenchError(
+                f"--aggregator {plan.aggregator!r} is not installed; choose one of: "
+                + ", ".join(names)
+            )
     if plan.cpu_cap:
         ok, why = CpuCap.available()
         if not ok:
