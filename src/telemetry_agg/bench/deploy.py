@@ -515,6 +515,10 @@ def deploy_command(  # noqa: PLR0917 - one parameter per option, as Typer wants
         Path | None,
         typer.Option("--bootstrap", help="A prebuilt Go `bootstrap` instead of building one."),
     ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Where the zips are built (default: build/)."),
+    ] = None,
     auto_approve: AutoApproveOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -528,7 +532,13 @@ def deploy_command(  # noqa: PLR0917 - one parameter per option, as Typer wants
         reserved_concurrency=reserved_concurrency,
     )
     try:
-        outputs = deploy(settings, auto_approve=auto_approve, as_json=as_json, bootstrap=bootstrap)
+        outputs = deploy(
+            settings,
+            auto_approve=auto_approve,
+            as_json=as_json,
+            bootstrap=bootstrap,
+            out_dir=out_dir,
+        )
     except BenchError as exc:
         raise exit_with(exc) from None
     except KeyboardInterrupt:

@@ -168,7 +168,8 @@ def run(
     """
     directory = infra_dir() if cwd is None else cwd
     command = [str(binary.path), f"-chdir={directory}", *args]
-    proc = subprocess.Popen(
+    lines: list[str] = []
+    with subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -176,29 +177,31 @@ def run(
         text=True,
         errors="replace",
         env=terraform_env(env),
-    )
-    lines: list[str] = []
-    timer = None
-    if timeout is not None:
-        import threading  # noqa: PLC0415 - only when a timeout is asked for
+    ) as proc:
+        timer = None
+        if timeout is not None:
+            import threading  # noqa: PLC0415 - only when a timeout is asked for
 
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-    try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            if on_line is not None:
-                on_line(line)
-        rc = proc.wait()
-    except KeyboardInterrupt:
-        _stop(proc)
-        raise
-    finally:
-        if timer is not None:
-            timer.cancel()
+            timer = threading.Timer(timeout, proc.kill)
+            timer.start()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if on_line is not None:
+                    on_line(line)
+            rc = proc.wait()
+        except KeyboardInterrupt:
+            _stop(proc)
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
     if timeout is not None and rc == -signal.SIGKILL:
-        lines.append(f"\n{binary.name} did not finish within {timeout:g} s and was stopped.\n")
+        note = f"\n{binary.name} did not finish within {timeout:g} s and was stopped.\n"
+        lines.append(note)
+        if on_line is not None:
+            on_line(note)
         rc = 124
     return rc, "".join(lines)
 

@@ -1,0 +1,497 @@
+"""deploy and destroy: binary discovery, credentials (moto in server mode), a real failed init,
+and the plan/confirm/apply sequence against a stand-in binary that records its calls.
+
+Nothing here reaches AWS or the provider registry.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pytest
+from moto import settings as moto_settings
+
+from telemetry_agg.bench import deploy, terraform
+
+from .conftest import FAKE_SECRET, INFRA, REGION
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import typer
+    from typer.testing import CliRunner, Result
+
+OUTPUTS = {
+    "python_function_url": "https://py.lambda-url.eu-west-1.on.aws/",
+    "go_function_url": "https://go.lambda-url.eu-west-1.on.aws/",
+    "python_function_name": "telemetry-agg-python",
+    "go_function_name": "telemetry-agg-go",
+    "python_log_group_name": "/aws/lambda/telemetry-agg-python",
+    "go_log_group_name": "/aws/lambda/telemetry-agg-go",
+    "region": REGION,
+    "architecture": "arm64",
+    "memory_size": 512,
+    "timeout": 10,
+    "auth_type": "AWS_IAM",
+}
+
+# A stand-in for terraform: logs each call, copies the variables file it is given, creates the
+# plan file, and exits with the code the test asks for per subcommand.
+FAKE_TERRAFORM = textwrap.dedent(
+    """\
+    #!/usr/bin/env bash
+    dir=${1#-chdir=}
+    sub=$2
+    printf '%s\\n' "$*" >> "$FAKE_TF_DIR/calls"
+    for arg in "$@"; do
+      case $arg in
+        -var-file=*) cp "${arg#-var-file=}" "$FAKE_TF_DIR/vars.$sub.json" ;;
+        -out=*) mkdir -p "$(dirname "$dir/${arg#-out=}")"; echo plan > "$dir/${arg#-out=}" ;;
+      esac
+    done
+    case $sub in
+      init) echo "Initializing provider plugins..."; exit "${FAKE_TF_INIT_RC:-0}" ;;
+      plan) echo "Plan: 12 to add, 0 to change, 0 to destroy."; exit "${FAKE_TF_PLAN_RC:-2}" ;;
+      apply) echo "Apply complete!"; exit "${FAKE_TF_APPLY_RC:-0}" ;;
+      output) cat "$FAKE_TF_DIR/outputs.json"; exit 0 ;;
+      *) echo "unexpected: $*" >&2; exit 3 ;;
+    esac
+    """
+)
+
+
+def executable(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+class FakeTerraform:
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.binary = executable(directory / "bin" / "terraform", FAKE_TERRAFORM)
+        outputs = {name: {"value": value} for name, value in OUTPUTS.items()}
+        (directory / "outputs.json").write_text(json.dumps(outputs), encoding="utf-8")
+
+    def calls(self) -> list[list[str]]:
+        path = self.dir / "calls"
+        if not path.exists():
+            return []
+        return [line.split()[1:] for line in path.read_text().splitlines()]
+
+    def subcommands(self) -> list[str]:
+        return [call[0] for call in self.calls()]
+
+    def vars(self, sub: str) -> dict[str, object]:
+        data = json.loads((self.dir / f"vars.{sub}.json").read_text())
+        assert isinstance(data, dict)
+        return data
+
+
+@pytest.fixture
+def infra_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of infra/ that deploy and destroy use instead (its state, its variables)."""
+    copy = tmp_path / "infra"
+    shutil.copytree(INFRA, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+    monkeypatch.setenv(terraform.ENV_INFRA_DIR, str(copy))
+    return copy
+
+
+@pytest.fixture
+def fake_tf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeTerraform:
+    fake = FakeTerraform(tmp_path / "fake-terraform")
+    monkeypatch.setenv("FAKE_TF_DIR", str(fake.dir))
+    monkeypatch.setenv(terraform.ENV_BINARY, str(fake.binary))
+    return fake
+
+
+# --- finding the binary -----------------------------------------------------------------------
+
+
+def test_terraform_on_path_wins_over_tofu(tmp_path: Path) -> None:
+    tf = executable(tmp_path / "a" / "terraform", "#!/bin/sh\n")
+    executable(tmp_path / "b" / "tofu", "#!/bin/sh\n")
+    found = terraform.find_binary({"PATH": f"{tmp_path / 'b'}:{tmp_path / 'a'}"}, root=tmp_path)
+    assert found == terraform.Binary(tf, "terraform")
+
+
+def test_tofu_alone_is_found(tmp_path: Path) -> None:
+    tofu = executable(tmp_path / "b" / "tofu", "#!/bin/sh\n")
+    assert terraform.find_binary({"PATH": str(tmp_path / "b")}, root=tmp_path) == (
+        terraform.Binary(tofu, "tofu")
+    )
+
+
+def test_the_tofu_that_setup_builds_is_the_fallback(tmp_path: Path) -> None:
+    tofu = executable(tmp_path / ".tools" / "bin" / "tofu", "#!/bin/sh\n")
+    found = terraform.find_binary({"PATH": str(tmp_path / "empty")}, root=tmp_path)
+    assert found == terraform.Binary(tofu, "tofu")
+
+
+def test_the_environment_variable_wins(tmp_path: Path) -> None:
+    mine = executable(tmp_path / "opt" / "tofu-1.10", "#!/bin/sh\n")
+    executable(tmp_path / "a" / "terraform", "#!/bin/sh\n")
+    env = {"PATH": str(tmp_path / "a"), terraform.ENV_BINARY: str(mine)}
+    assert terraform.find_binary(env, root=tmp_path) == terraform.Binary(mine, "tofu")
+    env[terraform.ENV_BINARY] = str(tmp_path / "missing")
+    with pytest.raises(terraform.TerraformNotFoundError, match="is not an executable file"):
+        terraform.find_binary(env, root=tmp_path)
+
+
+def test_none_installed_says_how_to_install_one(tmp_path: Path) -> None:
+    with pytest.raises(terraform.TerraformNotFoundError) as caught:
+        terraform.find_binary({"PATH": str(tmp_path)}, root=tmp_path)
+    assert "Neither terraform nor tofu is installed" in caught.value.message
+    assert "make setup" in caught.value.hint
+    assert "OpenTofu" in caught.value.hint
+
+
+def test_deploy_without_a_binary_exits_before_anything_else(
+    app: typer.Typer,
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    infra_copy: Path,
+    no_credentials: None,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv(terraform.ENV_BINARY, raising=False)
+    monkeypatch.setattr(terraform, "project_root", lambda: tmp_path)  # no .tools/bin/tofu
+    result = runner.invoke(app, ["deploy", "--region", REGION])
+    assert result.exit_code == 1
+    assert "Neither terraform nor tofu is installed" in result.stderr
+    assert "make setup" in result.stderr
+    assert "credentials" not in result.stderr  # it stopped before asking AWS anything
+    assert not (infra_copy / deploy.VARS_FILE).exists()
+
+
+# --- credentials, region ----------------------------------------------------------------------
+
+
+def test_credentials_are_checked_with_sts(moto_credentials: str) -> None:
+    identity = deploy.check_credentials(REGION)
+    assert identity.account == "123456789012"
+    assert identity.arn.startswith("arn:aws:sts::123456789012:")
+
+
+def test_no_credentials_say_how_to_configure_them(no_credentials: None) -> None:
+    with pytest.raises(deploy.DeployError) as caught:
+        deploy.check_credentials(REGION)
+    assert caught.value.message.startswith("No AWS credentials found")
+    assert "aws configure" in caught.value.hint
+    assert "aws sso login" in caught.value.hint
+
+
+def test_rejected_credentials_say_to_refresh_them(
+    moto_credentials: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # moto checks signatures against its IAM once this count of free actions is used up.
+    monkeypatch.setattr(moto_settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+    with pytest.raises(deploy.DeployError) as caught:
+        deploy.check_credentials(REGION)
+    assert "InvalidClientTokenId" in caught.value.message
+    assert "Refresh them" in caught.value.hint
+    assert FAKE_SECRET not in str(caught.value)
+
+
+def test_unknown_region_is_a_clear_error(
+    app: typer.Typer, runner: CliRunner, fake_tf: FakeTerraform, infra_copy: Path
+) -> None:
+    result = runner.invoke(app, ["deploy", "--region", "eu-west-9"])
+    assert result.exit_code == 1
+    assert "'eu-west-9' is not an AWS region" in result.stderr
+    assert "eu-west-1" in result.stderr
+    assert fake_tf.calls() == []
+
+
+def test_known_regions_include_other_partitions() -> None:
+    regions = deploy.known_regions()
+    assert {"us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1"} <= regions
+    assert deploy.check_region("eu-central-1") == "eu-central-1"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--reserved-concurrency", "0"], "would throttle every request"),
+        (["--name-prefix", "bad prefix!"], "is not a valid name prefix"),
+    ],
+)
+def test_options_terraform_would_reject_fail_first(
+    app: typer.Typer,
+    runner: CliRunner,
+    fake_tf: FakeTerraform,
+    infra_copy: Path,
+    args: list[str],
+    message: str,
+) -> None:
+    result = runner.invoke(app, ["deploy", *args])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert fake_tf.calls() == []
+
+
+# --- a real init, which fails here -------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_a_failed_init_is_a_clear_error(
+    app: typer.Typer,
+    runner: CliRunner,
+    moto_credentials: str,
+    infra_copy: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real terraform/tofu, with providers only from a mirror that is not there: init fails
+    at once, wherever the test runs (no registry is contacted)."""
+    monkeypatch.delenv(terraform.ENV_BINARY, raising=False)
+    try:
+        binary = terraform.find_binary()
+    except terraform.TerraformNotFoundError:
+        pytest.skip("neither terraform nor tofu is installed (make setup builds tofu)")
+    config = tmp_path / "cli.tfrc"
+    config.write_text(
+        'provider_installation {\n  network_mirror {\n    url = "https://127.0.0.1:9/"\n  }\n}\n'
+    )
+    monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(config))
+    monkeypatch.setenv("TF_REGISTRY_CLIENT_TIMEOUT", "5")
+    result = runner.invoke(app, ["deploy", "--region", REGION, "--auto-approve"])
+    assert result.exit_code == 1, result.output
+    assert "account 123456789012" in result.stderr  # the credentials passed first
+    assert f"`{binary.name} init` failed (exit code 1)" in result.stderr
+    assert "provider registry" in result.stderr
+    assert "hashicorp/aws" in result.stdout  # the binary's own output was streamed
+    assert FAKE_SECRET not in result.output
+
+
+# --- the whole sequence, against the stand-in -------------------------------------------------
+
+
+@dataclass
+class Stage:
+    """The CLI with credentials for moto, the stand-in binary and a copy of infra/."""
+
+    app: typer.Typer
+    runner: CliRunner
+    fake: FakeTerraform
+    infra: Path
+    deploy_args: list[str]
+
+    def invoke(self, args: list[str]) -> Result:
+        return self.runner.invoke(self.app, args)
+
+
+@pytest.fixture
+def stage(
+    app: typer.Typer,
+    runner: CliRunner,
+    moto_credentials: str,
+    fake_tf: FakeTerraform,
+    infra_copy: Path,
+    deploy_args: list[str],
+) -> Stage:
+    return Stage(app, runner, fake_tf, infra_copy, deploy_args)
+
+
+@pytest.fixture
+def deploy_args(bootstraps: dict[str, Path], tmp_path: Path) -> list[str]:
+    out = tmp_path / "build"
+    return [
+        "deploy",
+        "--region",
+        REGION,
+        "--bootstrap",
+        str(bootstraps["arm64"]),
+        "--out-dir",
+        str(out),
+    ]
+
+
+def test_deploy_plans_applies_and_prints_the_outputs(
+    stage: Stage,
+    tmp_path: Path,
+) -> None:
+    result = stage.invoke([*stage.deploy_args, "--auto-approve", "--json"])
+    assert result.exit_code == 0, result.output
+    assert stage.fake.subcommands() == ["init", "plan", "apply", "output"]
+    plan = stage.fake.calls()[1]
+    assert "-detailed-exitcode" in plan
+    assert "-destroy" not in plan
+    assert stage.fake.calls()[2][-1] == str(deploy.PLAN_FILE)  # exactly the plan shown
+    assert json.loads(result.stdout) == {
+        "deployed": True,
+        "outputs": {k: v for k, v in OUTPUTS.items() if k in terraform.OUTPUT_NAMES},
+    }
+    assert "Apply complete!" in result.stderr  # streamed, and kept off stdout with --json
+
+    written = json.loads((stage.infra / deploy.VARS_FILE).read_text())
+    assert written == stage.fake.vars("plan")
+    assert written["region"] == REGION
+    assert written["function_url_auth_type"] == "AWS_IAM"
+    assert written["python_package_path"] == "../build/python-arm64.zip"
+    assert written["go_package_path"] == "../build/go-arm64.zip"
+    assert (tmp_path / "build" / "python-arm64.zip").is_file()
+    text = (stage.infra / deploy.VARS_FILE).read_text()
+    assert FAKE_SECRET not in text
+    assert "AKID" not in text
+    assert FAKE_SECRET not in result.output
+
+
+def test_a_second_deploy_changes_nothing(
+    stage: Stage,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    first = stage.invoke([*stage.deploy_args, "--auto-approve"])
+    assert first.exit_code == 0, first.output
+    zips = {p.name: p.read_bytes() for p in (tmp_path / "build").glob("*.zip")}
+    monkeypatch.setenv("FAKE_TF_PLAN_RC", "0")  # terraform: "No changes"
+    second = stage.invoke([*stage.deploy_args, "--auto-approve"])
+    assert second.exit_code == 0, second.output
+    assert stage.fake.subcommands() == ["init", "plan", "apply", "output", "init", "plan", "output"]
+    assert "No changes: the deployment is up to date." in second.stderr
+    # The same zips, byte for byte: source_code_hash, and so the plan, cannot change.
+    assert {p.name: p.read_bytes() for p in (tmp_path / "build").glob("*.zip")} == zips
+
+
+def test_without_a_terminal_deploy_asks_for_auto_approve(
+    stage: Stage,
+) -> None:
+    result = stage.invoke(stage.deploy_args)
+    assert result.exit_code == 1
+    assert "No terminal to confirm the plan on" in result.stderr
+    assert "--auto-approve" in result.stderr
+    assert "apply" not in stage.fake.subcommands()
+
+
+def test_auth_none_warns(
+    stage: Stage,
+) -> None:
+    result = stage.invoke([*stage.deploy_args, "--auth", "NONE", "--auto-approve"])
+    assert result.exit_code == 0, result.output
+    assert "public and unauthenticated" in result.stderr
+    assert stage.fake.vars("plan")["function_url_auth_type"] == "NONE"
+    quiet = stage.invoke([*stage.deploy_args, "--auto-approve"])
+    assert "public and unauthenticated" not in quiet.stderr
+
+
+def test_a_failed_apply_points_at_destroy(
+    stage: Stage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FAKE_TF_APPLY_RC", "1")
+    result = stage.invoke([*stage.deploy_args, "--auto-approve"])
+    assert result.exit_code == 1
+    assert "`terraform apply` failed (exit code 1)" in result.stderr
+    assert "telemetry-bench destroy" in result.stderr
+
+
+# --- destroy ----------------------------------------------------------------------------------
+
+HALF_APPLIED_STATE = {
+    "version": 4,
+    "terraform_version": "1.11.4",
+    "serial": 3,
+    "lineage": "00000000-0000-0000-0000-000000000000",
+    "outputs": {},
+    "resources": [
+        {
+            "mode": "managed",
+            "type": "aws_iam_role",
+            "name": "function",
+            "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+            "instances": [{"index_key": "go", "attributes": {"name": "telemetry-agg-go-exec"}}],
+        }
+    ],
+}
+
+
+def test_destroy_with_nothing_deployed_is_a_no_op(
+    app: typer.Typer,
+    runner: CliRunner,
+    infra_copy: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    no_credentials: None,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # not even a binary is needed
+    result = runner.invoke(app, ["destroy", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"destroyed": False}
+    assert "Nothing to destroy" in result.stderr
+
+
+def test_destroy_after_a_half_applied_deploy_uses_its_region(
+    stage: Stage,
+) -> None:
+    (stage.infra / "terraform.tfstate").write_text(json.dumps(HALF_APPLIED_STATE))
+    previous = deploy.Settings(region="ap-southeast-2", memory_size=1024, name_prefix="bench1")
+    deploy.write_vars(previous, stage.infra)
+    result = stage.invoke(["destroy", "--auto-approve", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"destroyed": True}
+    assert stage.fake.subcommands() == ["init", "plan", "apply"]
+    assert "-destroy" in stage.fake.calls()[1]
+    used = stage.fake.vars("plan")
+    assert used["region"] == "ap-southeast-2"
+    assert used["name_prefix"] == "bench1"  # the same resources, not the defaults' names
+    assert "region ap-southeast-2" in result.stderr
+
+
+def test_destroy_region_can_be_overridden_and_is_checked(
+    stage: Stage,
+) -> None:
+    (stage.infra / "terraform.tfstate").write_text(json.dumps(HALF_APPLIED_STATE))
+    bad = stage.invoke(["destroy", "--region", "mars-north-1", "--auto-approve"])
+    assert bad.exit_code == 1
+    assert "is not an AWS region" in bad.stderr
+    good = stage.invoke(["destroy", "--region", "eu-north-1", "--auto-approve"])
+    assert good.exit_code == 0, good.output
+    assert stage.fake.vars("plan")["region"] == "eu-north-1"
+
+
+def test_destroy_without_credentials_says_so(
+    app: typer.Typer,
+    runner: CliRunner,
+    fake_tf: FakeTerraform,
+    infra_copy: Path,
+    no_credentials: None,
+) -> None:
+    (infra_copy / "terraform.tfstate").write_text(json.dumps(HALF_APPLIED_STATE))
+    result = runner.invoke(app, ["destroy", "--auto-approve"])
+    assert result.exit_code == 1
+    assert "No AWS credentials found" in result.stderr
+    assert fake_tf.calls() == []
+
+
+# --- outputs, for remote ----------------------------------------------------------------------
+
+
+def test_read_outputs_from_a_state(tmp_path: Path) -> None:
+    try:
+        binary = terraform.find_binary()
+    except terraform.TerraformNotFoundError:
+        pytest.skip("neither terraform nor tofu is installed (make setup builds tofu)")
+    outputs: dict[str, dict[str, object]] = {
+        k: {"value": v, "type": "number" if isinstance(v, int) else "string"}
+        for k, v in OUTPUTS.items()
+    }
+    state = {**HALF_APPLIED_STATE, "resources": [], "outputs": outputs}
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
+    assert terraform.read_outputs(tmp_path, binary) == {
+        k: v for k, v in OUTPUTS.items() if k in terraform.OUTPUT_NAMES
+    }
+    del outputs["go_function_url"]
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(state))
+    with pytest.raises(terraform.TerraformError, match="lacks the outputs go_function_url"):
+        terraform.read_outputs(tmp_path, binary)
+    (tmp_path / "terraform.tfstate").unlink()
+    with pytest.raises(terraform.TerraformError, match="There is no deployment"):
+        terraform.read_outputs(tmp_path, binary)
