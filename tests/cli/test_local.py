@@ -202,3 +202,14 @@ def test_compare_answers_by_the_contract_rule() -> None:
     error_b = {"error": "invalid_json", "detail": "another sentence", "language": "go"}
     assert local.compare_answers(error_a, error_b) == []
     assert local.compare_answers(error_a, {**error_b, "error": "expected_array"}) != []
+
+
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools")
+def test_over_lambdas_request_limit_warns(app: typer.Typer, runner: CliRunner) -> None:
+    args = ["local", "-l", "go", "--sizes", "75k", "--cold", "1", "--warm", "0", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "over Lambda's 6 MB request limit" in result.stderr
+    (row,) = json.loads(result.stdout)["summary"]
+    assert row["payload_bytes"] > 6 * 1024 * 1024

@@ -72,6 +72,7 @@ __all__ = [
 LANGUAGES = ("python", "go")
 DROPPED = ("parse_ms", "compute_ms", "language", "aggregator")
 VCPU_MB = 1769  # Lambda: one full vCPU at 1,769 MB
+LAMBDA_REQUEST_LIMIT = 6 * 1024 * 1024  # synchronous invocation payload, bytes
 DEFAULT_COLD, DEFAULT_WARM = 10, 300
 QUICK = {"sizes": "100,1000,5000,10000,20000", "cold": 5, "warm": 200, "concurrency": 2}
 
@@ -445,6 +446,14 @@ def run_local(
     """Run the plan into `results` (kept up to date as it goes, so a stop keeps what was done)."""
     rts = runtimes(plan)
     bodies = load_payloads(plan)
+    for size, body in bodies.items():
+        event_bytes = len(json.dumps(payloads.function_url_event(body)))
+        if event_bytes > LAMBDA_REQUEST_LIMIT:
+            console.print(
+                f"[yellow]warning:[/] the {size:,}-event event is {event_bytes:,} bytes, over "
+                "Lambda's 6 MB request limit: a Function URL would refuse it (413); measured "
+                "here anyway"
+            )
     fleet = Fleet(plan)
     progress = Progress(
         TextColumn("{task.description}"),

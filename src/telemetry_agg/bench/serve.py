@@ -153,7 +153,8 @@ def _handler_class(pool: _Pool) -> type[BaseHTTPRequestHandler]:
                     self.send_header(k, v)
             self.send_header("content-length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def _error(self, status: int, message: str) -> None:
             body = json.dumps({"message": message}).encode()
