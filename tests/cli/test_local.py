@@ -90,10 +90,9 @@ def test_unknown_flag(app: typer.Typer, runner: CliRunner) -> None:
     assert "--colde" in result.output
 
 
-@pytest.mark.usefixtures("tools")
 def test_missing_payload_file(app: typer.Typer, runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["local", "--sizes", "10", "--payloads", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "payload-10.json: no such payload file" in result.output
     assert "telemetry-bench gen" in result.output
 
@@ -204,12 +203,8 @@ def test_compare_answers_by_the_contract_rule() -> None:
     assert local.compare_answers(error_a, {**error_b, "error": "expected_array"}) != []
 
 
-@pytest.mark.emulator
-@pytest.mark.usefixtures("tools")
-def test_over_lambdas_request_limit_warns(app: typer.Typer, runner: CliRunner) -> None:
-    args = ["local", "-l", "go", "--sizes", "75k", "--cold", "1", "--warm", "0", "--json"]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    assert "over Lambda's 6 MB request limit" in result.stderr
-    (row,) = json.loads(result.stdout)["summary"]
-    assert row["payload_bytes"] > 6 * 1024 * 1024
+def test_over_lambdas_request_limit(app: typer.Typer, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["local", "-l", "go", "--sizes", "75k", "--cold", "1"])
+    assert result.exit_code == 2
+    assert "over Lambda's 6 MB request limit" in result.output
+    assert "use smaller --sizes" in result.output

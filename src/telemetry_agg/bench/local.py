@@ -220,11 +220,24 @@ class Plan:
 
 
 def load_payloads(plan: Plan) -> dict[int, bytes]:
+    """Each size's body (generated, or read from --payloads); PayloadError for a missing file or
+    an event over Lambda's 6 MB request limit (the emulator cuts such events short too)."""
     if plan.payload_dir is None:
-        return {n: payloads.payload(n, plan.knobs) for n in plan.sizes}
-    return {
-        n: payloads.read_payload(plan.payload_dir / payloads.payload_name(n)) for n in plan.sizes
-    }
+        bodies = {n: payloads.payload(n, plan.knobs) for n in plan.sizes}
+    else:
+        bodies = {
+            n: payloads.read_payload(plan.payload_dir / payloads.payload_name(n))
+            for n in plan.sizes
+        }
+    for size, body in bodies.items():
+        event_bytes = len(json.dumps(payloads.function_url_event(body)))
+        if event_bytes > LAMBDA_REQUEST_LIMIT:
+            raise payloads.PayloadError(
+                f"the {size:,}-event event is {event_bytes:,} bytes, over Lambda's 6 MB "
+                "request limit (a Function URL answers 413; the emulator cuts it short): "
+                "use smaller --sizes"
+            )
+    return bodies
 
 
 def runtimes(plan: Plan) -> dict[str, Runtime]:
@@ -441,19 +454,13 @@ def run_local(
     results: res.Results,
     console: Console,
     *,
+    bodies: dict[int, bytes] | None = None,
     on_series: Callable[[res.Results], None] | None = None,
 ) -> res.Results:
     """Run the plan into `results` (kept up to date as it goes, so a stop keeps what was done)."""
     rts = runtimes(plan)
-    bodies = load_payloads(plan)
-    for size, body in bodies.items():
-        event_bytes = len(json.dumps(payloads.function_url_event(body)))
-        if event_bytes > LAMBDA_REQUEST_LIMIT:
-            console.print(
-                f"[yellow]warning:[/] the {size:,}-event event is {event_bytes:,} bytes, over "
-                "Lambda's 6 MB request limit: a Function URL would refuse it (413); measured "
-                "here anyway"
-            )
+    if bodies is None:
+        bodies = load_payloads(plan)
     fleet = Fleet(plan)
     progress = Progress(
         TextColumn("{task.description}"),
@@ -494,7 +501,8 @@ LOCAL_HELP = (
     "Examples:\n\n"
     "[bold]telemetry-bench local --quick -o results/local[/]  (about a minute)\n\n"
     "[bold]telemetry-bench local --sizes 100,20k --cold 10 --warm 500 -c 4 --memory 1024[/]\n\n"
-    "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options, "
+    "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options or "
+    "payloads, "
     "3 a missing tool, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
 )
 
@@ -653,6 +661,7 @@ def local(
             payload_dir=payload_dir,
         )
         _validate(plan, price)
+        bodies = load_payloads(plan)
     except (BenchError, payloads.PayloadError) as exc:
         raise _fail(console, str(exc), 2) from None
 
@@ -664,7 +673,7 @@ def local(
     code = 0
     try:
         with _signals():
-            run_local(plan, results, console)
+            run_local(plan, results, console, bodies=bodies)
         results.complete = True
     except KeyboardInterrupt:
         results.failure = "interrupted (Ctrl-C)"
