@@ -1,0 +1,133 @@
+"""Print the speed-up table: every aggregator and the handler against the naive baseline.
+
+    .venv/bin/python benchmarks/ratios.py [--sizes 100,1000,5000,20000,100000] [--rounds N] [--json]
+
+Every contender runs on the same STUDY.md payload in the same process, rounds interleaved
+(naive, reference, orjson, msgspec, handler, naive, ...) so that machine noise falls on all
+alike; the table shows each one's best round and the ratio naive / contender (above 1: faster
+than naive). Before timing, each contender's answer is checked against the naive one. It also
+measures the handler's import time (``python -X importtime``, best of 7) beside ``import json``.
+Exit status: 0, or 1 when the handler at 20,000 events is under 2.5x or its import over 40 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_inputs import SIZES, document, function_url_event
+from naive import naive_aggregate
+from telemetry_agg.aggregators import builtin_aggregators, get_aggregator
+from telemetry_agg.handler import handle
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+BAR_SIZE, BAR_RATIO, IMPORT_BAR_MS = 20_000, 2.5, 40.0
+DROP = ("parse_ms", "compute_ms", "language", "aggregator")
+
+
+def import_ms(module: str) -> float:
+    """Milliseconds ``import module`` takes in a fresh interpreter, by ``-X importtime``."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in result.stderr.splitlines():
+        parts = [part.strip() for part in line.removeprefix("import time:").split("|")]
+        if len(parts) == 3 and parts[2] == module:
+            return int(parts[1]) / 1000
+    raise RuntimeError(f"-X importtime printed no line for {module}")
+
+
+def _contenders(size: int) -> dict[str, Callable[[], dict[str, Any]]]:
+    doc = document(size)
+    event = function_url_event(doc)
+    body = event["body"]
+    contenders: dict[str, Callable[[], dict[str, Any]]] = {"naive": lambda: naive_aggregate(body)}
+    for name in builtin_aggregators():
+        aggregator = get_aggregator(name)
+        contenders[name] = lambda aggregator=aggregator: aggregator.summarize(doc).to_dict()  # type: ignore[misc]
+    contenders["handler"] = lambda: json.loads(handle(event)[0]["body"])
+    return contenders
+
+
+def measure(size: int, rounds: int) -> dict[str, float]:
+    """Best milliseconds of each contender at ``size`` events, rounds interleaved."""
+    contenders = _contenders(size)
+    expected = naive_aggregate(function_url_event(document(size))["body"])
+    for name, run in contenders.items():
+        answer = {k: v for k, v in run().items() if k not in DROP}
+        if answer != expected:
+            raise SystemExit(f"{name} disagrees with the naive baseline at {size} events")
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            started = time.perf_counter()
+            run()
+            best[name] = min(best[name], (time.perf_counter() - started) * 1000)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="event counts")
+    parser.add_argument("--rounds", type=int, default=0, help="rounds a size (0: by size)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    rows: list[dict[str, Any]] = []
+    for size in sizes:
+        rounds = args.rounds or max(5, min(60, 2_000_000 // size))
+        best = measure(size, rounds)
+        rows.append({"events": size, "bytes": len(document(size)), "rounds": rounds, "ms": best})
+        if not args.json:
+            print(f"measured {size} events ({rounds} rounds)", file=sys.stderr)
+    handler_import = min(import_ms("telemetry_agg.handler") for _ in range(7))
+    json_import = min(import_ms("json") for _ in range(7))
+    names = list(rows[0]["ms"]) if rows else []
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "handler_import_ms": handler_import,
+                    "json_import_ms": json_import,
+                    "python": sys.version.split()[0],
+                }
+            )
+        )
+    else:
+        header = ["events", "payload"] + [f"{n} ms (x)" for n in names]
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for row in rows:
+            ms = row["ms"]
+            cells = [f"{row['events']:,}", f"{row['bytes'] / 1000:,.0f} KB"]
+            cells += [f"{ms[n]:.2f} ({ms['naive'] / ms[n]:.2f}x)" for n in names]
+            print("| " + " | ".join(cells) + " |")
+        print(
+            f"\nhandler import: {handler_import:.1f} ms (import json: {json_import:.1f} ms); "
+            f"Python {sys.version.split()[0]}"
+        )
+    failed = handler_import > IMPORT_BAR_MS
+    for row in rows:
+        if row["events"] == BAR_SIZE:
+            failed |= row["ms"]["naive"] / row["ms"]["handler"] < BAR_RATIO
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
