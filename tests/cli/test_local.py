@@ -108,6 +108,21 @@ def test_missing_emulator_names_the_command(
     assert "make setup" in result.output
 
 
+@pytest.mark.usefixtures("tools")
+def test_missing_go_toolchain_names_the_install(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rie = emulator.rie_path()
+    (tmp_path / ".tools" / "bin").mkdir(parents=True)
+    (tmp_path / ".tools" / "bin" / "aws-lambda-rie").symlink_to(rie)
+    monkeypatch.setattr(emulator, "project_root", lambda: tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no go here
+    result = runner.invoke(app, ["local", "-l", "go", "--sizes", "10"])
+    assert result.exit_code == 3
+    assert "Go is not installed" in result.output
+    assert "scripts/build-go.sh host" in result.output
+
+
 def test_cpu_cap_works_or_says_why(app: typer.Typer, runner: CliRunner) -> None:
     ok, why = local.CpuCap.available()
     if ok:
