@@ -371,6 +371,19 @@ def test_without_a_terminal_deploy_asks_for_auto_approve(
     assert "apply" not in stage.fake.subcommands()
 
 
+@pytest.mark.parametrize(("answer", "applied"), [("y\n", True), ("n\n", False)])
+def test_at_a_terminal_deploy_asks_before_applying(
+    stage: Stage, monkeypatch: pytest.MonkeyPatch, answer: str, applied: bool
+) -> None:
+    monkeypatch.setattr(deploy, "interactive", lambda: True)
+    result = stage.runner.invoke(stage.app, stage.deploy_args, input=answer)
+    assert "Apply this plan?" in result.output
+    assert ("apply" in stage.fake.subcommands()) is applied
+    assert result.exit_code == (0 if applied else 1), result.output
+    if not applied:
+        assert "Nothing applied." in result.stderr
+
+
 def test_auth_none_warns(
     stage: Stage,
 ) -> None:

@@ -321,10 +321,15 @@ class Runner:
         )
 
 
+def interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def confirm(question: str, auto_approve: bool) -> bool:
     if auto_approve:
         return True
-    if not sys.stdin.isatty():
+    if not interactive():
         raise DeployError(
             "No terminal to confirm the plan on.", "Review it above and rerun with --auto-approve."
         )
