@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+from typer.testing import CliRunner
 
-from telemetry_agg.bench import aws
+from telemetry_agg.bench import aws, cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -20,6 +21,17 @@ if TYPE_CHECKING:
 REGION = "us-east-1"
 FAKE_KEY_ID = "AKIDEXAMPLEFAKE00001"
 FAKE_SECRET = "fake-secret-never-printed-0123456789"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The CLI's test runner, plain text (no colour, wide lines), every command registered."""
+    if not cli.app.registered_commands:
+        cli._register_commands()
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "250")
+    return CliRunner()
 
 
 @pytest.fixture(scope="session")

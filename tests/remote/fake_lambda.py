@@ -44,6 +44,7 @@ class FakeLambda:
         self.withhold_reports = withhold_reports or set()
         self.count = 0
         self.request_ids: list[str] = []
+        self.withheld: list[str] = []  # request ids whose REPORT was never written
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         if logs_client is not None and log_group is not None:
@@ -112,7 +113,10 @@ class FakeLambda:
         handler.fresh = False
         with self._lock:
             self.request_ids.append(rid)
-        if index not in self.withhold_reports:
+        if index in self.withhold_reports:
+            with self._lock:
+                self.withheld.append(rid)
+        else:
             self._report(rid, cold)
 
     def _report(self, rid: str, cold: bool) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import deploy, local, micro, package, payloads, remote, serve
+from telemetry_agg.bench import deploy, local, micro, package, payloads, remote, report_cmd, serve
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,4 +17,4 @@ if TYPE_CHECKING:
 REGISTRY: list[Callable[[typer.Typer], None]] = []
 REGISTRY += [package.register, deploy.register]  # package, deploy, destroy (D)
 REGISTRY += [payloads.register, local.register, serve.register, micro.register]  # C
-REGISTRY += [remote.register]  # remote (E)
+REGISTRY += [remote.register, report_cmd.register]  # remote, report (E)

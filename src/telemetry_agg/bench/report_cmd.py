@@ -1,0 +1,290 @@
+"""`telemetry-bench report DIR...`: saved results (local or remote) as tables, Markdown and charts,
+and several runs side by side.
+
+Each DIR is a results folder (`results.json` inside), a `results.json` itself, or a folder of
+them (a `--memory-sweep` run: one `memory-MB/` folder per size). The tables are the shared ones
+(`report.py`, `chart.py`); a remote run adds its own (`remote.remote_grids`), several remote runs
+at different memory sizes add the memory sweep, and two runs or more add the comparison.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from telemetry_agg.bench import chart, remote, report
+from telemetry_agg.bench import results as res
+from telemetry_agg.bench.stats import ratio
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+_MEMORY_DIR = re.compile(r"^memory-(\d+)$")
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    path: Path
+    results: res.Results
+
+
+def find_runs(paths: Sequence[Path]) -> tuple[list[Run], list[str]]:
+    """The runs under `paths`, and one message per path that held none (or a bad file)."""
+    runs: list[Run] = []
+    problems: list[str] = []
+    for path in paths:
+        files = _results_files(path)
+        if not files:
+            problems.append(
+                f"{path}: no results.json there (nor in its memory-MB/ folders); give a folder "
+                "that `telemetry-bench local` or `remote` wrote with --output"
+            )
+            continue
+        for file in files:
+            try:
+                loaded = res.load(file)
+            except res.ResultsFileError as exc:
+                problems.append(str(exc))
+                continue
+            runs.append(Run(_label(path, file, loaded), file.parent, loaded))
+    return runs, problems
+
+
+def _results_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if (path / "results.json").is_file():
+        return [path / "results.json"]
+    if path.is_dir():
+        subs = [p / "results.json" for p in path.iterdir() if (p / "results.json").is_file()]
+        return sorted(subs, key=lambda f: _sort_key(f.parent.name))
+    return []
+
+
+def _sort_key(name: str) -> tuple[int, str]:
+    found = _MEMORY_DIR.match(name)
+    return (int(found.group(1)), name) if found else (0, name)
+
+
+def _label(root: Path, file: Path, results: res.Results) -> str:
+    name = root.name if root.is_dir() else root.parent.name
+    memory = results.options.get("memory")
+    if file.parent != root and memory:
+        return f"{name}@{memory}MB"
+    return name or str(root)
+
+
+def _unique_labels(runs: list[Run]) -> list[Run]:
+    seen: dict[str, int] = {}
+    out = []
+    for run in runs:
+        n = seen.get(run.label, 0)
+        seen[run.label] = n + 1
+        out.append(run if n == 0 else Run(f"{run.label}#{n + 1}", run.path, run.results))
+    return out
+
+
+def comparison_grid(runs: Sequence[Run]) -> report.Grid:
+    """Warm client latency of every run side by side, and each run's speed-up over the first."""
+    first = runs[0]
+    headers = ["Events", "Language"]
+    for run in runs:
+        headers += [f"{run.label} avg", f"{run.label} p95"]
+    headers += [f"{run.label} vs {first.label}" for run in runs[1:]]
+    grid = report.Grid(
+        title="Runs side by side (warm client latency, ms)",
+        headers=headers,
+        caption=(
+            f"Ratios are {first.label}'s avg / the run's avg: above 1.00x the run is faster than "
+            f"{first.label}. Runs on different machines or regions compare the whole path, "
+            "network included."
+        ),
+        right=set(range(len(headers))) - {1},
+    )
+    keys: list[tuple[int, str]] = []
+    for run in runs:
+        for s in run.results.series:
+            if (s.size, s.language) not in keys:
+                keys.append((s.size, s.language))
+    order = {"python": 0, "go": 1}
+    keys.sort(key=lambda k: (k[0], order.get(k[1], 9), k[1]))
+    for size, lang in keys:
+        avgs = []
+        row = [f"{size:,}", {"python": "Python", "go": "Go"}.get(lang, lang)]
+        for run in runs:
+            series = run.results.get(size, lang)
+            warm = series.summary().warm if series is not None else None
+            avg = warm.avg if warm is not None else math.nan
+            avgs.append(avg)
+            row += [report.fmt_ms(avg), report.fmt_ms(warm.p95 if warm is not None else math.nan)]
+        row += [report.fmt_ratio(ratio(avgs[0], a)) for a in avgs[1:]]
+        grid.rows.append(row)
+    return grid
+
+
+def run_grids(run: Run) -> list[report.Grid]:
+    grids = report.grids(run.results)
+    if run.results.source == "remote":
+        grids += remote.remote_grids(run.results)
+    return grids
+
+
+def _sweep_runs(runs: Sequence[Run]) -> list[res.Results]:
+    remote_runs = [r.results for r in runs if r.results.source == "remote"]
+    memories = {r.options.get("memory") for r in remote_runs if r.options.get("memory")}
+    return remote_runs if len(memories) > 1 else []
+
+
+def summary_json(runs: Sequence[Run], problems: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"runs": [], "problems": problems}
+    for run in runs:
+        r = run.results
+        out["runs"].append(
+            {
+                "label": run.label,
+                "path": str(run.path),
+                "source": r.source,
+                "complete": r.complete,
+                "failure": r.failure,
+                "memory": r.options.get("memory"),
+                "series": [
+                    {
+                        "size": s.size,
+                        "language": s.language,
+                        "aggregator": s.aggregator,
+                        "requests": len(s.samples),
+                        "errors": s.errors,
+                        "warm": s.summary().warm.as_dict(),
+                        "cold_ms": _finite(s.summary().cold_ms),
+                        "billed_ms": _finite(s.summary().billed_ms),
+                    }
+                    for s in r.series
+                ],
+            }
+        )
+    return out
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def write_outputs(runs: Sequence[Run], directory: Path) -> list[Path]:
+    """report.md (every table of every run, then the sweep and the comparison) and the charts."""
+    directory.mkdir(parents=True, exist_ok=True)
+    parts = ["# telemetry-bench report", ""]
+    written: list[Path] = []
+    for run in runs:
+        r = run.results
+        state = "" if r.complete else f" (**incomplete**: {r.failure or 'stopped early'})"
+        parts += [
+            f"## {run.label}: {r.source}, {r.started_at}{state}",
+            "",
+            f"From `{run.path}`.",
+            "",
+        ]
+        png = chart.latency_chart(r, directory / f"latency-{_slug(run.label)}.png")
+        if png is not None:
+            written.append(png)
+            parts += [f"![latency of {run.label}]({png.name})", ""]
+        parts += [report.to_markdown(g) for g in run_grids(run)]
+    sweep = _sweep_runs(runs)
+    if sweep:
+        parts += ["## Memory sweep", "", report.to_markdown(remote.sweep_grid(sweep))]
+    if len(runs) > 1:
+        parts += ["## Comparison", "", report.to_markdown(comparison_grid(runs))]
+    md = directory / "report.md"
+    md.write_text("\n".join(parts), encoding="utf-8")
+    return [md, *written]
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", label).strip("_") or "run"
+
+
+_REPORT_PARAGRAPHS = (
+    "Render saved results (local or remote) as tables, Markdown and charts; compare runs.",
+    (
+        "Each DIR is a folder written by `telemetry-bench local` or `remote` (--output), a "
+        "results.json, or a --memory-sweep folder (one memory-MB/ folder per size). Two runs "
+        "or more are also shown side by side, with each run's speed-up over the first."
+    ),
+    "Examples:",
+    "[bold]telemetry-bench report results/local[/]",
+    "[bold]telemetry-bench report results/local results/remote-x -o report/[/]",
+    "[bold]telemetry-bench report results/sweep --json[/]",
+    (
+        "With --output: report.md and latency-RUN.png per run. Exit code 0; 1 when a DIR "
+        "held no readable results (the others are still shown)."
+    ),
+)
+REPORT_HELP = "\n\n".join(_REPORT_PARAGRAPHS)
+
+
+def report_command(
+    dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Results folders or results.json files.", show_default=False, metavar="DIR"
+        ),
+    ],
+    *,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write report.md and the charts into this folder."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary on stdout.")
+    ] = False,
+) -> None:
+    err = Console(stderr=True)
+    out = Console()
+    runs, problems = find_runs(dirs)
+    runs = _unique_labels(runs)
+    for problem in problems:
+        err.print(f"[red]error:[/] {escape(problem)}", highlight=False)
+    written: list[Path] = []
+    if runs and output is not None:
+        try:
+            written = write_outputs(runs, output)
+        except OSError as exc:
+            err.print(f"[red]error:[/] cannot write to {escape(str(output))}: {exc.strerror}")
+            raise typer.Exit(1) from None
+    if as_json:
+        summary = summary_json(runs, problems)
+        summary["files"] = [str(p) for p in written]
+        out.print_json(json.dumps(summary))
+    else:
+        for run in runs:
+            r = run.results
+            state = (
+                ""
+                if r.complete
+                else f" [yellow](incomplete: {escape(r.failure or 'stopped early')})[/]"
+            )
+            out.rule(f"{escape(run.label)}: {r.source}, {r.started_at}{state}")
+            for grid in run_grids(run):
+                out.print(report.render(grid))
+                out.print()
+        sweep = _sweep_runs(runs)
+        if sweep:
+            out.print(report.render(remote.sweep_grid(sweep)))
+        if len(runs) > 1:
+            out.print(report.render(comparison_grid(runs)))
+        for path in written:
+            err.print(f"wrote {path}")
+    if problems or not runs:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", help=REPORT_HELP)(report_command)
