@@ -50,10 +50,9 @@ def _watch(proc: subprocess.Popen[str], timeout_s: float) -> set[int]:
     pytest.fail(f"no emulator with a runtime appeared; exit {proc.poll()}")
 
 
-def _interrupt(
-    args: list[str], cwd: Path, sig: signal.Signals = signal.SIGINT
-) -> tuple[subprocess.Popen[str], set[int], str]:
-    proc = subprocess.Popen(
+def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    """telemetry-bench in a session of its own, as a terminal would run it."""
+    return subprocess.Popen(
         [str(BENCH), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -62,6 +61,12 @@ def _interrupt(
         cwd=cwd,
         start_new_session=True,
     )
+
+
+def _interrupt(
+    args: list[str], cwd: Path, sig: signal.Signals = signal.SIGINT
+) -> tuple[subprocess.Popen[str], set[int], str]:
+    proc = _spawn(args, cwd)
     try:
         seen = _watch(proc, 60)
         time.sleep(0.3)
@@ -103,15 +108,7 @@ def test_a_stop_signal_stops_cleanly_and_keeps_partial_results(
 
 def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
     args = ["serve", "--port-python", "0", "--port-go", "0", "--json"]
-    proc = subprocess.Popen(
-        [str(BENCH), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=bench_env(),
-        cwd=tmp_path,
-        start_new_session=True,
-    )
+    proc = _spawn(args, tmp_path)
     try:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
