@@ -508,3 +508,32 @@ def test_read_outputs_from_a_state(tmp_path: Path) -> None:
     (tmp_path / "terraform.tfstate").unlink()
     with pytest.raises(terraform.TerraformError, match="There is no deployment"):
         terraform.read_outputs(tmp_path, binary)
+
+
+def test_a_binary_that_cannot_run_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "terraform"
+    broken.write_bytes(b"\x00\x01not a program")
+    broken.chmod(0o755)
+    binary = terraform.Binary(broken, "terraform")
+    with pytest.raises(terraform.TerraformError, match="Could not run") as caught:
+        terraform.run(binary, ["version"], cwd=tmp_path, on_line=None)
+    assert "make setup" in caught.value.hint
+    with pytest.raises(terraform.TerraformError, match="Could not run"):
+        terraform.read_outputs(tmp_path, binary)
+
+
+def test_run_streams_lines_and_stops_at_the_timeout(tmp_path: Path) -> None:
+    script = executable(
+        tmp_path / "tf", "#!/usr/bin/env bash\necho one\necho two >&2\nexec sleep 30\n"
+    )
+    seen: list[str] = []
+    rc, output = terraform.run(
+        terraform.Binary(script, "terraform"),
+        ["init"],
+        cwd=tmp_path,
+        timeout=1,
+        on_line=seen.append,
+    )
+    assert rc == 124
+    assert seen[:2] == ["one\n", "two\n"]  # stdout and stderr, in order, as they came
+    assert "did not finish within 1 s" in output

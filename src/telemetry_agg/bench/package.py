@@ -239,14 +239,20 @@ def build_bootstrap(target: Target, root: Path | None = None) -> Path:
             "Go is not installed, so the Go bootstrap cannot be built.",
             "Install Go 1.26 or newer, or pass a prebuilt binary with --bootstrap PATH.",
         )
-    proc = subprocess.run(
-        [str(script), "lambda", target.goarch],
-        cwd=base,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [str(script), "lambda", target.goarch],
+            cwd=base,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except OSError as exc:
+        raise PackageError(
+            f"Could not run {script} ({exc.strerror}).",
+            "Make it executable (chmod +x), or pass a prebuilt binary with --bootstrap PATH.",
+        ) from None
     if proc.returncode != 0:
         raise PackageError(
             f"scripts/build-go.sh lambda {target.goarch} failed (exit code {proc.returncode}):\n"

@@ -169,15 +169,22 @@ def run(
     directory = infra_dir() if cwd is None else cwd
     command = [str(binary.path), f"-chdir={directory}", *args]
     lines: list[str] = []
-    with subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        env=terraform_env(env),
-    ) as proc:
+    try:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            env=terraform_env(env),
+        )
+    except OSError as exc:
+        raise TerraformError(
+            f"Could not run {binary.path} ({exc.strerror}).",
+            f"Check that it is a terraform or tofu binary for this machine. {INSTALL_HINT}",
+        ) from None
+    with proc:
         timer = None
         if timeout is not None:
             import threading  # noqa: PLC0415 - only when a timeout is asked for
@@ -247,16 +254,22 @@ def read_outputs(
     found = find_binary(env) if binary is None else binary
     where = infra_dir(env) if directory is None else directory
     # stdout alone: the binary's warnings (on stderr) must not be mixed into the JSON.
-    proc = subprocess.run(
-        [str(found.path), f"-chdir={where}", "output", "-json", "-no-color"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        env=terraform_env(env),
-        timeout=120,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [str(found.path), f"-chdir={where}", "output", "-json", "-no-color"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            env=terraform_env(env),
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TerraformError(
+            f"Could not run `{found.name} output -json` ({exc}).",
+            f"Check that {found.path} works (`{found.name} version`). {INSTALL_HINT}",
+        ) from None
     if proc.returncode != 0:
         raise TerraformFailedError(
             f"`{found.name} output -json` failed (exit code {proc.returncode}): "
