@@ -100,11 +100,12 @@ type scanner struct {
 	buf  []byte // scratch for unescaped strings
 	acc  accumulator
 
-	// lenient reads an invocation event as the Python runtime's decoder does: lone surrogate
-	// escapes (noted in lone), NaN, Infinity, -Infinity and numbers beyond a double are let
-	// through. Never set for a document.
+	// lenient reads an invocation event as the Python runtime's decoder does: lone surrogates
+	// (escaped, or encoded in UTF-8 bytes; noted in lone), NaN, Infinity, -Infinity and numbers
+	// beyond a double are let through. Never set for a document.
 	lenient bool
 	lone    bool
+	loneKey bool // an object key held a lone surrogate (lenient only)
 }
 
 func (s *scanner) fail(format string, args ...any) bool {
@@ -415,6 +416,11 @@ func (s *scanner) str() (esc bool, ok bool) {
 			return false, s.fail("The body is not valid JSON: a control character (U+%04X) at offset %d sits unescaped inside a string; escape it (for example \\n or \\u0000).", c, p)
 		default:
 			n := utf8Len(d, p)
+			if n == 0 && s.lenient && c == 0xED && p+2 < len(d) && d[p+1] >= 0xA0 && d[p+1] <= 0xBF && d[p+2]&0xC0 == 0x80 {
+				// An encoded surrogate: Python's json.loads reads bytes with "surrogatepass".
+				s.lone = true
+				n = 3
+			}
 			if n == 0 {
 				s.pos = p
 				return false, s.fail("The body is not valid UTF-8 at offset %d; send UTF-8 text.", p)

@@ -1,6 +1,9 @@
 package aggregate
 
-import "unsafe"
+import (
+	"strconv"
+	"unsafe"
+)
 
 // The invocation event (a Function URL event object) is read with the same strict scanner as
 // the document, into these few types: enough to find the method, the headers, the body and
@@ -19,9 +22,6 @@ func (o Object) Get(name string) (any, bool) {
 	return v, ok
 }
 
-// Array stands for a JSON array: validated, not kept (no field of the event needs one).
-type Array struct{}
-
 // Number is a JSON number's literal text (or NaN, Infinity, -Infinity).
 type Number string
 
@@ -29,7 +29,7 @@ type Number string
 // has no UTF-8 form.
 type LoneString string
 
-// ParseEvent parses an invocation event's JSON text into Object, Array, Number, string,
+// ParseEvent parses an invocation event's JSON text into Object, []any, Number, string,
 // LoneString, bool or nil, as leniently as the Python runtime's json.loads: lone surrogate
 // escapes, NaN, Infinity, -Infinity and numbers beyond a double pass; everything else of
 // docs/contract.md §2 holds (UTF-8, escapes, syntax, depth). The error is an *Error with code
@@ -93,6 +93,7 @@ func (s *scanner) tree(depth int) (any, bool) {
 				return nil, false
 			}
 			if lone, isLone := k.(LoneString); isLone {
+				s.loneKey = true
 				k = "\x00lone:" + string(lone) // never one of the names the handler reads
 			}
 			v, ok := s.tree(depth + 1)
@@ -111,10 +112,29 @@ func (s *scanner) tree(depth int) (any, bool) {
 			}
 		}
 	case c == '[':
-		if !s.value(depth) {
-			return nil, false
+		if depth > MaxDepth {
+			return nil, s.fail("The JSON nests arrays and objects more than %d levels deep; flatten it.", MaxDepth)
 		}
-		return Array{}, true
+		arr := []any{}
+		s.pos++
+		s.skipWS()
+		if s.pos < len(d) && d[s.pos] == ']' {
+			s.pos++
+			return arr, true
+		}
+		for {
+			s.skipWS()
+			v, ok := s.tree(depth + 1)
+			if !ok {
+				return nil, false
+			}
+			arr = append(arr, v)
+			if done, ok := s.next(']', "an array"); !ok {
+				return nil, false
+			} else if done {
+				return arr, true
+			}
+		}
 	case c == 'N' || c == 'I' || (c == '-' && start+1 < len(d) && d[start+1] == 'I'):
 		word := "NaN"
 		switch c {
@@ -144,3 +164,81 @@ func (s *scanner) tree(depth int) (any, bool) {
 
 // Bytes views a string as bytes without copying; the caller must not write to them.
 func Bytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// Redecode answers what the Python handler makes of a direct invocation's array: the Lambda
+// runtime decodes the event with json.loads (which lets NaN, Infinity, numbers beyond a double
+// and lone surrogates through, and keeps only the last of duplicate keys), and the handler
+// encodes that back to JSON text for the document rules. Redecode does the same to data:
+// values that a later duplicate key replaced are gone, everything else is written back as it
+// was (so NaN, an overflowing number or a lone surrogate that survived still breaks §2). ok is
+// false when json.loads itself would refuse data, or a key holds a lone surrogate (a key is
+// never replaced, so the document stays invalid).
+func Redecode(data []byte) (doc []byte, ok bool) {
+	var s scanner
+	s.data = data
+	s.lenient = true
+	s.skipWS()
+	v, ok := s.tree(1)
+	if ok {
+		s.skipWS()
+		ok = s.pos == len(data)
+	}
+	if !ok || s.loneKey {
+		return nil, false
+	}
+	return appendJSON(nil, v), true
+}
+
+func appendJSON(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case Number:
+		return append(b, v...)
+	case string:
+		return appendQuoted(b, v)
+	case LoneString:
+		return append(b, `"\ud800"`...) // still a lone surrogate: the document rules refuse it
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSON(b, e)
+		}
+		return append(b, ']')
+	case Object:
+		b = append(b, '{')
+		for i, k := range v.Keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendQuoted(b, k)
+			b = append(b, ':')
+			b = appendJSON(b, v.Values[k])
+		}
+		return append(b, '}')
+	}
+	panic("aggregate: appendJSON: unexpected type")
+}
+
+// appendQuoted writes s (valid UTF-8) as a JSON string.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xF])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}

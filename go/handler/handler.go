@@ -4,6 +4,7 @@
 package handler
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -64,8 +65,16 @@ func Process(payload []byte) Result {
 			t := time.Now()
 			var err error
 			sum, err = aggregate.Aggregate(doc)
-			res.ParseMs = ms(time.Since(t))
 			var ae *aggregate.Error
+			if errors.As(err, &ae) && ae.Code == aggregate.CodeInvalidJSON && isDirect(payload) {
+				// A direct array reaches the Python handler decoded by json.loads, which drops
+				// the values that duplicate keys replace: answer on what survives, as it does
+				// (docs/contract.md §1, the direct invocation decision).
+				if redecoded, ok := aggregate.Redecode(doc); ok {
+					sum, err = aggregate.Aggregate(redecoded)
+				}
+			}
+			res.ParseMs = ms(time.Since(t))
 			if errors.As(err, &ae) {
 				f = fail(400, ae.Code, ae.Detail)
 			}
@@ -92,11 +101,9 @@ func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 // batch (no body, or zero bytes after base64; a gzip stream that inflates to nothing is an
 // empty document, which is not JSON).
 func document(payload []byte) (doc []byte, empty bool, f *failure) {
-	i := 0
-	for i < len(payload) && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r') {
-		i++
-	}
-	if i < len(payload) && payload[i] == '[' {
+	// The Python runtime reads the event's bytes with json.loads, which drops a UTF-8 BOM.
+	payload = bytes.TrimPrefix(payload, []byte("\xef\xbb\xbf"))
+	if isDirect(payload) {
 		// A direct invocation whose event is the batch: the document rules apply to it as is.
 		if len(payload) > MaxDocument {
 			return nil, false, tooLarge()
@@ -199,6 +206,16 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// isDirect reports whether the event is a JSON array: a direct invocation whose event is the batch.
+func isDirect(payload []byte) bool {
+	payload = bytes.TrimPrefix(payload, []byte("\xef\xbb\xbf"))
+	i := 0
+	for i < len(payload) && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r') {
+		i++
+	}
+	return i < len(payload) && payload[i] == '['
 }
 
 func member(o aggregate.Object, name string) any {
