@@ -217,14 +217,8 @@ func (s *scanner) value(depth int) bool {
 		_, ok := s.str()
 		return ok
 	case '{':
-		if depth > MaxDepth {
-			return s.fail("The body nests arrays and objects more than %d levels deep; flatten it.", MaxDepth)
-		}
-		s.pos++
-		s.skipWS()
-		if s.pos < len(d) && d[s.pos] == '}' {
-			s.pos++
-			return true
+		if empty, ok := s.open(depth, '}'); !ok || empty {
+			return ok
 		}
 		for {
 			s.skipWS()
@@ -245,14 +239,8 @@ func (s *scanner) value(depth int) bool {
 			}
 		}
 	case '[':
-		if depth > MaxDepth {
-			return s.fail("The body nests arrays and objects more than %d levels deep; flatten it.", MaxDepth)
-		}
-		s.pos++
-		s.skipWS()
-		if s.pos < len(d) && d[s.pos] == ']' {
-			s.pos++
-			return true
+		if empty, ok := s.open(depth, ']'); !ok || empty {
+			return ok
 		}
 		for {
 			s.skipWS()
@@ -276,6 +264,20 @@ func (s *scanner) value(depth int) bool {
 		}
 		return s.failAt("a value")
 	}
+}
+
+// open enters the array or object at s.pos, whose level is depth; empty says it closed at once.
+func (s *scanner) open(depth int, closing byte) (empty, ok bool) {
+	if depth > MaxDepth {
+		return false, s.fail("The JSON nests arrays and objects more than %d levels deep; flatten it.", MaxDepth)
+	}
+	s.pos++
+	s.skipWS()
+	if s.pos < len(s.data) && s.data[s.pos] == closing {
+		s.pos++
+		return true, true
+	}
+	return false, true
 }
 
 // colon skips white space, a ':' and white space.

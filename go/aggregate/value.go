@@ -73,15 +73,9 @@ func (s *scanner) tree(depth int) (any, bool) {
 		}
 		return string(d[start+1 : s.pos-1]), true
 	case c == '{':
-		if depth > MaxDepth {
-			return nil, s.fail("The JSON nests arrays and objects more than %d levels deep; flatten it.", MaxDepth)
-		}
 		obj := Object{Values: map[string]any{}}
-		s.pos++
-		s.skipWS()
-		if s.pos < len(d) && d[s.pos] == '}' {
-			s.pos++
-			return obj, true
+		if empty, ok := s.open(depth, '}'); !ok || empty {
+			return obj, ok
 		}
 		for {
 			s.skipWS()
@@ -112,15 +106,9 @@ func (s *scanner) tree(depth int) (any, bool) {
 			}
 		}
 	case c == '[':
-		if depth > MaxDepth {
-			return nil, s.fail("The JSON nests arrays and objects more than %d levels deep; flatten it.", MaxDepth)
-		}
 		arr := []any{}
-		s.pos++
-		s.skipWS()
-		if s.pos < len(d) && d[s.pos] == ']' {
-			s.pos++
-			return arr, true
+		if empty, ok := s.open(depth, ']'); !ok || empty {
+			return arr, ok
 		}
 		for {
 			s.skipWS()
