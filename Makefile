@@ -18,6 +18,7 @@ test: setup
 
 bench: setup
 	.venv/bin/pytest benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider
+	.venv/bin/python benchmarks/ratios.py
 
 go-build:
 	scripts/build-go.sh host
