@@ -537,3 +537,40 @@ def test_run_streams_lines_and_stops_at_the_timeout(tmp_path: Path) -> None:
     assert rc == 124
     assert seen[:2] == ["one\n", "two\n"]  # stdout and stderr, in order, as they came
     assert "did not finish within 1 s" in output
+
+
+NAMES = ["telemetry-agg-python", "telemetry-agg-go"]
+
+
+@pytest.mark.parametrize(
+    ("reserved", "account", "current", "fits"),
+    [
+        (25, {"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 1000}, {}, True),
+        # A new account: a limit of 10, all of it kept unreserved.
+        (25, {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}, {}, False),
+        (1, {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}, {}, False),
+        (-1, {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}, {}, True),
+        # Our own reservation from the last deploy counts as available again.
+        (
+            25,
+            {"ConcurrentExecutions": 150, "UnreservedConcurrentExecutions": 100},
+            dict.fromkeys(NAMES, 25),
+            True,
+        ),
+        (25, {"ConcurrentExecutions": 150, "UnreservedConcurrentExecutions": 100}, {}, False),
+    ],
+)
+def test_reserved_concurrency_must_fit_the_account(
+    reserved: int, account: dict[str, int], current: dict[str, int], fits: bool
+) -> None:
+    problem = deploy.concurrency_problem(reserved, NAMES, account, current)
+    assert (problem is None) is fits
+    if problem:
+        assert f"needs {reserved * 2}" in problem
+
+
+def test_unreadable_account_limits_do_not_stop_a_deploy(stage: Stage) -> None:
+    # moto has no GetAccountSettings: the check says so and deploy goes on.
+    result = stage.invoke([*stage.deploy_args, "--auto-approve"])
+    assert result.exit_code == 0, result.output
+    assert "concurrency limits; not checked" in result.stderr

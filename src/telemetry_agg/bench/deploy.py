@@ -165,6 +165,59 @@ def check_credentials(region: str, env: Mapping[str, str] | None = None) -> Iden
     return Identity(account=str(answer["Account"]), arn=str(answer["Arn"]))
 
 
+def concurrency_problem(
+    reserved: int, names: list[str], account: Mapping[str, Any], current: Mapping[str, int]
+) -> str | None:
+    """Why reserving `reserved` for each of `names` would fail, or None when it fits.
+
+    Lambda keeps min(100, account limit) of the account's concurrency unreserved. `account` is
+    GetAccountSettings' AccountLimit; `current` what each function already reserves.
+    """
+    if reserved <= 0:
+        return None
+    limit = int(account.get("ConcurrentExecutions", 0))
+    unreserved = int(account.get("UnreservedConcurrentExecutions", limit))
+    floor = min(100, limit)
+    available = unreserved + sum(current.get(name, 0) for name in names) - floor
+    needed = reserved * len(names)
+    if needed <= available:
+        return None
+    return (
+        f"Reserving {reserved} concurrent executions for each of the {len(names)} functions "
+        f"needs {needed}, but this account can reserve {max(available, 0)} (limit {limit}, "
+        f"{floor} must stay unreserved)."
+    )
+
+
+def check_concurrency(settings: Settings) -> None:
+    """Fail before apply when the reserved concurrency cannot fit the account (new accounts
+    often have a limit of 10). Advisory: when the account settings cannot be read, go on."""
+    import boto3  # noqa: PLC0415
+    import botocore.exceptions  # noqa: PLC0415
+
+    names = [f"{settings.name_prefix}-{language}" for language in ("python", "go")]
+    try:
+        client = boto3.session.Session().client("lambda", region_name=settings.region)
+        account = client.get_account_settings()["AccountLimit"]
+        current: dict[str, int] = {}
+        for name in names:
+            try:
+                answer = client.get_function_concurrency(FunctionName=name)
+            except client.exceptions.ResourceNotFoundException:
+                continue
+            current[name] = int(answer.get("ReservedConcurrentExecutions") or 0)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError):
+        say("    (could not read the account's concurrency limits; not checked)")
+        return
+    problem = concurrency_problem(settings.reserved_concurrency, names, account, current)
+    if problem:
+        raise DeployError(
+            problem,
+            "Deploy with --reserved-concurrency -1 (no reservation), a smaller number, or ask AWS "
+            "for a higher concurrency quota (Service Quotas, Lambda, Concurrent executions).",
+        )
+
+
 # --- variables --------------------------------------------------------------------------------
 
 
@@ -380,6 +433,7 @@ def deploy(
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
+    check_concurrency(settings)
     if settings.function_url_auth_type == "NONE":
         say(NONE_WARNING, color="yellow")
     runner = Runner(binary, where, stream_to(as_json))
