@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -1460,10 +1461,11 @@ add(
 )
 
 
-def main() -> None:
-    written = 0
-    for name, vector in VECTORS.items():
-        path = HERE / (name + ".json")
+def write(out: Path = HERE) -> int:
+    """Write every vector (and its event file) under ``out``; return how many."""
+    for name, spec in VECTORS.items():
+        vector = dict(spec)
+        path = out / (name + ".json")
         path.parent.mkdir(parents=True, exist_ok=True)
         event_text = vector.pop("_event_text", None)
         if event_text is not None:
@@ -1474,8 +1476,12 @@ def main() -> None:
         except UnicodeEncodeError:  # a lone surrogate: only an escape can carry it
             data = json.dumps(vector, ensure_ascii=True, indent=2).encode("ascii")
         path.write_bytes(data + b"\n")
-        written += 1
-    print(f"wrote {written} vectors under {HERE}")
+    return len(VECTORS)
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
+    print(f"wrote {write(out)} vectors under {out}")
 
 
 if __name__ == "__main__":
