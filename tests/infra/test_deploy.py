@@ -7,10 +7,15 @@ Nothing here reaches AWS or the provider registry.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import stat
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,8 +26,6 @@ from telemetry_agg.bench import deploy, terraform
 from .conftest import FAKE_SECRET, INFRA, REGION
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import typer
     from typer.testing import CliRunner, Result
 
@@ -574,3 +577,46 @@ def test_unreadable_account_limits_do_not_stop_a_deploy(stage: Stage) -> None:
     result = stage.invoke([*stage.deploy_args, "--auto-approve"])
     assert result.exit_code == 0, result.output
     assert "concurrency limits; not checked" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_ctrl_c_exits_130_and_leaves_no_process(
+    moto_credentials: str, fake_tf: FakeTerraform, infra_copy: Path, tmp_path: Path
+) -> None:
+    """The real command in its own session, a stand-in init that hangs, SIGINT to the group (what
+    a terminal's Ctrl-C does): exit code 130, and nothing of the group is left running."""
+    cli = Path(sys.executable).parent / "telemetry-bench"
+    if not cli.exists():
+        pytest.skip("the telemetry-bench console script is not installed next to this Python")
+    hanging = FAKE_TERRAFORM.replace(
+        'init) echo "Initializing provider plugins..."; exit "${FAKE_TF_INIT_RC:-0}" ;;',
+        'init) echo "Initializing provider plugins..."; exec sleep 60 ;;',
+    )
+    assert hanging != FAKE_TERRAFORM
+    fake_tf.binary.write_text(hanging)
+    with subprocess.Popen(
+        [str(cli), "deploy", "--region", REGION, "--auto-approve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "TERM": "dumb"},
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if "Initializing provider plugins" in line:
+                    break
+            os.killpg(proc.pid, signal.SIGINT)
+            rc = proc.wait(timeout=60)
+            stderr = proc.stderr.read() if proc.stderr else ""
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    assert rc == 130, stderr
+    assert "interrupted" in stderr
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # no process of the group survived
