@@ -22,6 +22,7 @@ from telemetry_agg import (
 )
 from telemetry_agg.aggregators import ENTRY_POINT_GROUP, ENV_VAR, builtin_aggregators
 from telemetry_agg.errors import STATUS_BY_CODE
+from telemetry_agg.handler import handle
 from telemetry_agg.limits import MAX_DOCUMENT_BYTES, p95_index
 
 if TYPE_CHECKING:
@@ -186,6 +187,11 @@ def _install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
 
 
             NOT_AN_AGGREGATOR = object()
+
+
+            class Broken:
+                def __init__(self):
+                    raise RuntimeError("no licence key")
             """
         )
     )
@@ -227,3 +233,13 @@ def test_handler_import_stays_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_entry_point_that_fails_to_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _install_plugin(tmp_path, monkeypatch, "crashing = plugin_mod:Broken")
+    with pytest.raises(UnknownAggregatorError, match=r"failed to load.*no licence key"):
+        get_aggregator("crashing")
+    monkeypatch.setenv(ENV_VAR, "crashing")
+    response, record = handle({"body": "[]"})
+    assert response["statusCode"] == 200  # a bad setting is the operator's, not the caller's
+    assert "failed to load" in record["warning"]

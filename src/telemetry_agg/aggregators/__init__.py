@@ -15,6 +15,7 @@ no arguments); entry points are read only when a name is not a built-in or when
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -57,9 +58,14 @@ def _installed(module: str | None) -> bool:
     return module is None or importlib.util.find_spec(module) is not None
 
 
+@functools.cache
+def _installed_builtins() -> tuple[str, ...]:
+    return tuple(name for name, _, needs in BUILTINS if _installed(needs))
+
+
 def builtin_aggregators() -> list[str]:
     """The built-ins whose dependency is installed, fastest first (no entry-point scan)."""
-    return [name for name, _, needs in BUILTINS if _installed(needs)]
+    return list(_installed_builtins())
 
 
 def _entry_points() -> dict[str, object]:
@@ -102,8 +108,14 @@ def get_aggregator(name: str | None = None) -> Aggregator:
                 f" (set {ENV_VAR} to one of them, or install a plug-in that registers"
                 f" {name!r} in the entry-point group {ENTRY_POINT_GROUP!r})"
             )
-        obj = entry.load()  # type: ignore[attr-defined]
-        found = obj() if isinstance(obj, type) else obj
+        try:
+            obj = entry.load()  # type: ignore[attr-defined]
+            found = obj() if isinstance(obj, type) else obj
+        except Exception as exc:
+            raise UnknownAggregatorError(
+                f"the plug-in aggregator {name!r} failed to load ({type(exc).__name__}: {exc});"
+                " reinstall it or choose another one"
+            ) from exc
         if not isinstance(found, Aggregator):
             raise UnknownAggregatorError(
                 f"the entry point {name!r} in {ENTRY_POINT_GROUP!r} is not an aggregator:"
