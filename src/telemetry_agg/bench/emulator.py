@@ -439,6 +439,10 @@ class Emulator:
                 continue
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=2)
+        for pid in ours:  # a runtime that ignored SIGTERM and outlived its emulator
+            if _start_time(pid) == self._known_pids[pid]:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
         if proc.stdout is not None:
             proc.stdout.close()
         self.proc = None
