@@ -165,28 +165,33 @@ def odd_string(rng: random.Random) -> str:
     return '"' + "".join(rng.choice(pieces) for _ in range(n)) + '"'
 
 
+def typical_value(rng: random.Random, name: str) -> str:
+    """A value as the study's generator writes it."""
+    if name == "endpoint":
+        return json.dumps(rng.choice(ENDPOINTS))
+    if name == "status":
+        return str(rng.choice(STATUSES))
+    if name == "duration_ms":
+        return str(int(rng.expovariate(1 / 120)) + rng.randint(0, 30))
+    return json.dumps(f"u_{rng.randint(0, 30)}")
+
+
 def field_value(rng: random.Random, name: str) -> str:
-    typical = {
-        "endpoint": lambda: json.dumps(rng.choice(ENDPOINTS)),
-        "status": lambda: str(rng.choice(STATUSES)),
-        "duration_ms": lambda: str(int(rng.expovariate(1 / 120)) + rng.randint(0, 30)),
-        "user_id": lambda: json.dumps(f"u_{rng.randint(0, 30)}"),
-    }[name]
     roll = rng.random()
     if roll < 0.6:
-        return typical()
+        return typical_value(rng, name)
     if roll < 0.75:
         return odd_number(rng)
     if roll < 0.9:
         return odd_string(rng)
-    return rng.choice(["null", "true", "false", "[]", "{}", '[{"status": 200}]', '{"a": [1, {"b": null}]}'])
+    return rng.choice(
+        ["null", "true", "false", "[]", "{}", '[{"status": 200}]', '{"a": [1, {"b": null}]}']
+    )
 
 
 def event_object(rng: random.Random) -> str:
     names = ["endpoint", "status", "duration_ms", "user_id"]
-    members = [
-        f"{json.dumps(n)}: {field_value(rng, n)}" for n in names if rng.random() < 0.85
-    ]
+    members = [f"{json.dumps(n)}: {field_value(rng, n)}" for n in names if rng.random() < 0.85]
     if rng.random() < 0.2:  # a duplicate key: the last one wins
         n = rng.choice(names)
         members.append(f"{json.dumps(n)}: {field_value(rng, n)}")
@@ -315,8 +320,14 @@ def odd_event(rng: random.Random) -> JSONValue:
         event["body"] = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
     elif mutation == "headers":
         event["headers"] = rng.choice(
-            [None, [], "gzip", {"Content-Encoding": "br"}, {"CONTENT-ENCODING": "identity"},
-             {"content-encoding": "gzip", "Content-Encoding": "br"}]
+            [
+                None,
+                [],
+                "gzip",
+                {"Content-Encoding": "br"},
+                {"CONTENT-ENCODING": "identity"},
+                {"content-encoding": "gzip", "Content-Encoding": "br"},
+            ]
         )
     elif mutation == "shape":
         return rng.choice([None, 1, "[]", True, [], [1, {"status": 200}], {}])
@@ -381,11 +392,14 @@ def test_the_generator_reaches_every_answer(go_cli: Path) -> None:
 
 json_text = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["endpoint", "status", "duration_ms", "user_id", "x"]) | st.text(max_size=3),
-        children,
-        max_size=5,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["endpoint", "status", "duration_ms", "user_id", "x"])
+            | st.text(max_size=3),
+            children,
+            max_size=5,
+        )
     ),
     max_leaves=20,
 )
@@ -409,8 +423,11 @@ def test_body_mode_and_exit_codes(go_cli: Path, tmp_path: Path) -> None:
         path = tmp_path / "body.json"
         path.write_bytes(document)
         proc = subprocess.run([str(go_cli), str(path)], capture_output=True, check=False)
-        event = {"requestContext": {"http": {"method": "POST"}}, "isBase64Encoded": True,
-                 "body": base64.b64encode(document).decode()}
+        event = {
+            "requestContext": {"http": {"method": "POST"}},
+            "isBase64Encoded": True,
+            "body": base64.b64encode(document).decode(),
+        }
         python_response, _ = handle(event)
         want = comparable(python_response)
         answer = json.loads(proc.stdout)

@@ -63,14 +63,16 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("telemetry-agg", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {} // printed below: on stdout for -h, on stderr after a mistake
 	event := fs.Bool("event", false, "the input is a whole invocation event")
 	repeat := fs.Int("repeat", 0, "aggregate the input N times more and print timings on stderr")
 	lines := fs.Bool("lines", false, "one input per line, one answer per line")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
 			return 0
 		}
+		fmt.Fprint(stderr, usage)
 		return 64
 	}
 	if *repeat < 0 {
