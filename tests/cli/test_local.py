@@ -50,6 +50,7 @@ def test_local_small_run(app: typer.Typer, runner: CliRunner, tmp_path: Path) ->
     assert all(s.duration_ms is not None for s in go20.samples)
     assert saved.options["concurrency"] == 2
     assert saved.environment.emulator
+    assert saved.environment.extra["awslambdaric"]
     # The tables go to stderr with --json; the summary alone is on stdout.
     assert "Latency (ms)" in result.stderr
     assert (tmp_path / "latency.png").read_bytes()[:4] == b"\x89PNG"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import time
 from typing import TYPE_CHECKING
@@ -129,3 +130,22 @@ def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
 def test_cli_entry_point_is_installed() -> None:
     assert BENCH.is_file(), f"{BENCH} is missing: run `make setup`"
     assert (ROOT / "pyproject.toml").is_file()
+
+
+def test_serve_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = subprocess.run(
+            [str(BENCH), "serve", "--port-python", str(port), "--port-go", "0"],
+            capture_output=True,
+            text=True,
+            env=bench_env(),
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+    assert out.returncode == 1
+    assert f"port 127.0.0.1:{port} is in use" in out.stderr
+    assert "--port-python" in out.stderr

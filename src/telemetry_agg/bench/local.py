@@ -21,6 +21,7 @@ API for other commands: `run_local(plan, ...) -> Results`, `Plan`, `BenchError`,
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import importlib.util
 import json
 import math
@@ -665,9 +666,13 @@ def local(
     except (BenchError, payloads.PayloadError) as exc:
         raise _fail(console, str(exc), 2) from None
 
+    environment = res.Environment.detect(emulator=emulator_version())
+    environment.extra.update(
+        _package_versions("telemetry-agg", "awslambdaric", "msgspec", "orjson")
+    )
     results = res.Results(
         source="local",
-        environment=res.Environment.detect(emulator=emulator_version()),
+        environment=environment,
         options={**plan.options(), **({"price": price} if price is not None else {})},
     )
     code = 0
@@ -715,6 +720,14 @@ def local(
         print(json.dumps(_summary_json(results, paths), indent=1))
     if code:
         raise typer.Exit(code)
+
+
+def _package_versions(*names: str) -> dict[str, str]:
+    out = {}
+    for name in names:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            out[name] = importlib.metadata.version(name)
+    return out
 
 
 def _validate(plan: Plan, price: float | None = None) -> None:
