@@ -500,7 +500,7 @@ LOCAL_HELP = (
     "timings, REPORT Duration, peak RSS of the runtime, and both languages' answers compared "
     "(a mismatch fails the run). Ctrl-C stops cleanly and keeps what was measured.\n\n"
     "Examples:\n\n"
-    "[bold]telemetry-bench local --quick -o results/local[/]  (about a minute)\n\n"
+    "[bold]telemetry-bench local --quick -o results/local[/]  (under a minute on 2 cores)\n\n"
     "[bold]telemetry-bench local --sizes 100,20k --cold 10 --warm 500 -c 4 --memory 1024[/]\n\n"
     "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options or "
     "payloads, "
