@@ -490,6 +490,20 @@ add(
     ONE_OK,
 )
 add(
+    E + "encoding_first_spelling_br",
+    "§1 encoding",
+    "without the exact name, the first other spelling in the event's order counts (br: 415)",
+    post("[]", headers={"Content-Encoding": "br", "CONTENT-ENCODING": "gzip"}),
+    err(415, "unsupported_encoding"),
+)
+add(
+    E + "encoding_first_spelling_gzip",
+    "§1 encoding",
+    "without the exact name, the first other spelling in the event's order counts (gzip first)",
+    post("[]", headers={"CONTENT-ENCODING": "gzip", "Content-Encoding": "br"}),
+    err(400, "invalid_encoding"),
+)
+add(
     E + "encoding_headers_not_object",
     "§1 encoding",
     "headers that are not an object count as no headers",
