@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import re
 import shutil
 import stat
+import subprocess
 import zipfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -22,8 +25,6 @@ from telemetry_agg.bench import package
 from .conftest import ROOT
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import typer
     from typer.testing import CliRunner
 
@@ -241,3 +242,63 @@ def test_architecture_names() -> None:
     assert package.as_arch("AMD64") == "x86_64"
     with pytest.raises(package.PackageError, match="Use arm64 or x86_64"):
         package.as_arch("mips")
+
+
+def find_python312() -> str | None:
+    """A working CPython 3.12 (the Lambda runtime's version) on this machine, if there is one
+    (a pyenv shim on PATH may not work: each candidate is asked for its version)."""
+    candidates = [shutil.which("python3.12"), "/usr/bin/python3.12"]
+    candidates += [str(p) for p in sorted(Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))]
+    for candidate in candidates:
+        if not candidate or not Path(candidate).exists():
+            continue
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 12))"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        if probe.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+@pytest.mark.slow
+def test_the_python_zip_runs_on_its_own(python_zips: dict[str, Path], tmp_path: Path) -> None:
+    """Unpacked alone (python -I -S: no site-packages), under CPython 3.12 like Lambda's python3.12:
+    the handler imports and answers, so nothing it needs is missing from the zip."""
+    host = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+    arch = host.get(platform.machine().lower())
+    python = find_python312()
+    if arch is None or python is None:
+        pytest.skip("needs CPython 3.12 on an x86_64 or aarch64 host to run the Lambda zip")
+    with zipfile.ZipFile(python_zips[arch]) as zf:
+        zf.extractall(tmp_path / "task")
+    event = {
+        "requestContext": {"http": {"method": "POST"}},
+        "body": json.dumps([{"endpoint": "/a", "status": 200, "user_id": "u1"}, {"status": 500}]),
+        "isBase64Encoded": False,
+    }
+    script = (
+        "import json, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from telemetry_agg.handler import handler\n"
+        "print(json.dumps(handler(json.loads(sys.argv[2]), None)))\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in "
+        "('typer', 'rich', 'boto3', 'botocore', 'telemetry_agg.bench')]\n"
+    )
+    proc = subprocess.run(
+        [python, "-I", "-S", "-c", script, str(tmp_path / "task"), json.dumps(event)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    response = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert response["statusCode"] == 200
+    body = json.loads(response["body"])
+    assert body["total_events"] == 2
+    assert body["status_counts"] == {"200": 1, "500": 1}
