@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 import uuid
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -26,7 +32,6 @@ from .fake_lambda import FakeLambda
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from typer.testing import CliRunner
 
@@ -407,7 +412,9 @@ def test_memory_is_restored_after_an_error_or_ctrl_c_mid_sweep(
     second = res.load(out / "memory-1024")
     assert not second.complete
     assert second.failure
-    assert ("interrupted" if code == 130 else "RuntimeError: boom") in result.stderr
+    assert ("stopped: partial results saved" if code == 130 else "RuntimeError: boom") in (
+        result.stderr
+    )
 
 
 def test_bad_options_exit_2_with_the_reason(runner: CliRunner) -> None:
@@ -467,3 +474,42 @@ def test_stop_event_ends_a_load_early() -> None:
             stop=stop,
         )
     assert 3 <= len(outcomes) < 100
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_mid_sweep_restores_memory_and_keeps_results(
+    world: World, tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    """The real command in its own process, stopped by Ctrl-C or SIGTERM mid-load."""
+    out = tmp_path / "sweep"
+    args = world.args(out, "--memory-sweep", "256,1024", "-k", "0", "-n", "1000000", "-c", "1")
+    exe = Path(sys.executable).with_name("telemetry-bench")
+    env = {**os.environ, "TERM": "dumb", "NO_COLOR": "1"}
+    proc = subprocess.Popen(
+        [str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while world.fakes["python"].count < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert world.fakes["python"].count >= 5, "the load never started"
+        assert world.memory("python") == 256
+        sent = world.fakes["python"].count
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == code, stderr.decode()
+    assert b"memory restored" in stderr
+    assert world.memory("python") == world.memory("go") == 512
+    assert world.env("python") == world.env("go") == {"KEEP": "me"}
+    partial = res.load(out / "memory-256")
+    assert not partial.complete
+    assert partial.failure == ("interrupted (Ctrl-C)" if code == 130 else "terminated (SIGTERM)")
+    series = partial.get(10, "python")
+    assert series is not None
+    assert len(series.samples) >= sent - 1  # all but the one in flight, at most
+    # REPORT lines still joined: one look, no waiting, so the last one or two may be missing
+    assert sum(1 for s in series.samples if s.billed_ms == 13) >= len(series.samples) - 2

@@ -31,6 +31,7 @@ import math
 import os
 import random
 import re
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -400,6 +401,7 @@ class RemoteRun:
     def measure(self, results: res.Results) -> None:
         """Cold starts and load for every size and language; REPORT lines at the end."""
         start_ms = int(time.time() * 1000) - 60_000  # a minute of clock skew, at least
+        wait_s = self.plan.report_wait_s
         try:
             for size in self.plan.sizes:
                 body = payloads.payload(size, self.plan.knobs)
@@ -407,10 +409,13 @@ class RemoteRun:
                     series = results.series_for(size, target.language, payload_bytes=len(body))
                     self._cold(target, series, body)
                     self._warm(target, series, body)
+        except KeyboardInterrupt:
+            wait_s = 0.0  # stopping: one look for REPORT lines, no waiting
+            raise
         finally:
             # Whatever happened, join what was measured to its REPORT lines.
             if self.plan.read_reports:
-                self.attach_reports(start_ms)
+                self.attach_reports(start_ms, wait_s=wait_s)
 
     def _cold(self, target: Target, series: res.Series, body: bytes) -> None:
         control = self.controls.get(target.language)
@@ -451,7 +456,7 @@ class RemoteRun:
             stop=self.stop,
         )
 
-    def attach_reports(self, start_ms: int) -> None:
+    def attach_reports(self, start_ms: int, *, wait_s: float) -> None:
         for target in self.deployment.targets:
             mine = [t for t in self.tracked if t.language == target.language and t.request_id]
             if not mine or not target.log_group or self.logs_client is None:
@@ -463,8 +468,8 @@ class RemoteRun:
                     target.log_group,
                     [t.request_id for t in mine if t.request_id],
                     start_ms=start_ms,
-                    wait_s=self.plan.report_wait_s,
-                    poll_s=min(5.0, max(self.plan.report_wait_s / 4, 0.1)),
+                    wait_s=wait_s,
+                    poll_s=min(5.0, max(wait_s / 4, 0.1)),
                 )
             except aws.AwsError as exc:
                 self.tally.notes.append(f"{target.language}: no REPORT lines: {exc}")
@@ -561,7 +566,7 @@ def saving_grid(results: res.Results) -> report.Grid:
             "Saving (study)",
         ],
         caption=(
-            f"{price.architecture} in {price.region}: ${price.gb_second} per GB-second, "
+            f"{price.architecture} in {price.region}: ${price.gb_second:.10f} per GB-second, "
             f"${price.request_per_million:.2f} per 1M requests. Billed = mean REPORT Billed "
             "Duration (the request fee is paid by both and cancels); study = mean client "
             "latency, no rounding, no fee, as the original study priced it. Negative: Python "
@@ -773,9 +778,11 @@ def run_remote(
         try:
             runner.measure(run)
             run.complete = True
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             runner.stop.set()
-            run.failure = "interrupted (Ctrl-C)"
+            run.failure = (
+                "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted (Ctrl-C)"
+            )
             raise
         except BenchError as exc:
             run.failure = exc.message
@@ -834,6 +841,22 @@ def _failed_series(results: res.Results) -> list[str]:
         for s in results.series
         if s.samples and not any(x.ok for x in s.samples)
     ]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stop exactly as Ctrl-C does (memory restored, results saved), exit 143."""
+
+
+@contextlib.contextmanager
+def _on_sigterm() -> Iterator[None]:
+    def on_term(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 @contextlib.contextmanager
@@ -910,8 +933,8 @@ _HELP_PARAGRAPHS = (
         "Results (results.json/.csv/.md; sweep.md and sweep.json with --memory-sweep, one folder "
         "per memory size) go to --output; render or compare them with `telemetry-bench report "
         "DIR...`. Exit code 0 when every series got answers; 1 when the run failed or a series "
-        "got none (partial results are saved); 2 for bad options; 130 on Ctrl-C (memory "
-        "restored first)."
+        "got none (partial results are saved); 2 for bad options; 130 on Ctrl-C, 143 on SIGTERM "
+        "(memory restored first)."
     ),
 )
 REMOTE_HELP = "\n\n".join(_HELP_PARAGRAPHS)
@@ -1035,7 +1058,7 @@ def remote(
     session = Session()
     code = 0
     try:
-        with _progress(err) as progress:
+        with _on_sigterm(), _progress(err) as progress:
             run_remote(
                 deployment,
                 plan,
@@ -1046,13 +1069,13 @@ def remote(
                 progress=progress,
                 session=session,
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        code = 143 if isinstance(exc, Terminated) else 130
         err.print(
-            "[yellow]interrupted: partial results saved; memory restored[/]"
+            "[yellow]stopped: partial results saved; memory restored[/]"
             if sweep
-            else "[yellow]interrupted: partial results saved[/]"
+            else "[yellow]stopped: partial results saved[/]"
         )
-        code = 130
     except BenchError as exc:
         _print_error(err, exc)
         code = 1
