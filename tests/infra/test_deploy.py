@@ -440,7 +440,7 @@ def test_destroy_with_nothing_deployed_is_a_no_op(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # not even a binary is needed
     result = runner.invoke(app, ["destroy", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"destroyed": False}
+    assert json.loads(result.stdout) == {"destroyed": False, "outcome": "nothing"}
     assert "Nothing to destroy" in result.stderr
 
 
@@ -452,13 +452,25 @@ def test_destroy_after_a_half_applied_deploy_uses_its_region(
     deploy.write_vars(previous, stage.infra)
     result = stage.invoke(["destroy", "--auto-approve", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"destroyed": True}
+    assert json.loads(result.stdout) == {"destroyed": True, "outcome": "destroyed"}
     assert stage.fake.subcommands() == ["init", "plan", "apply"]
     assert "-destroy" in stage.fake.calls()[1]
     used = stage.fake.vars("plan")
     assert used["region"] == "ap-southeast-2"
     assert used["name_prefix"] == "bench1"  # the same resources, not the defaults' names
     assert "region ap-southeast-2" in result.stderr
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])
+def test_at_a_terminal_destroy_asks_first(
+    stage: Stage, monkeypatch: pytest.MonkeyPatch, answer: str, code: int
+) -> None:
+    (stage.infra / "terraform.tfstate").write_text(json.dumps(HALF_APPLIED_STATE))
+    monkeypatch.setattr(deploy, "interactive", lambda: True)
+    result = stage.runner.invoke(stage.app, ["destroy"], input=answer)
+    assert "Destroy all of the above?" in result.output
+    assert result.exit_code == code, result.output
+    assert ("apply" in stage.fake.subcommands()) is (code == 0)
 
 
 def test_destroy_region_can_be_overridden_and_is_checked(

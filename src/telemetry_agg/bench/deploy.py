@@ -474,12 +474,12 @@ def destroy(
     auto_approve: bool,
     as_json: bool,
     directory: Path | None = None,
-) -> bool:
-    """Destroy whatever the state holds; False when there was nothing or it was declined."""
+) -> str:
+    """Destroy whatever the state holds: "destroyed", "nothing" (to destroy) or "declined"."""
     where = terraform.infra_dir() if directory is None else directory
     if not state_has_resources(where):
         say(f"Nothing to destroy: no resources in the state in {where}.")
-        return False
+        return "nothing"
     known = {f.name for f in fields(Settings)}
     previous = {k: v for k, v in (read_vars(where) or {}).items() if k in known}
     settings = Settings(**{**previous, **({"region": region} if region else {})})
@@ -495,13 +495,13 @@ def destroy(
     say(f"==> {binary.name} plan -destroy")
     if not runner.plan(vars_file, destroy=True):
         say("Nothing to destroy.")
-        return False
+        return "nothing"
     if not confirm("Destroy all of the above?", auto_approve):
         say("Nothing destroyed.")
-        return False
+        return "declined"
     say(f"==> {binary.name} apply (destroy)")
     runner.apply(destroy=True)
-    return True
+    return "destroyed"
 
 
 def print_outputs(outputs: terraform.DeploymentOutputs, as_json: bool) -> None:
@@ -622,13 +622,15 @@ def destroy_command(
 ) -> None:
     """Destroy (help: DESTROY_HELP)."""
     try:
-        destroyed = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
+        outcome = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
     except BenchError as exc:
         raise exit_with(exc) from None
     except KeyboardInterrupt:
         raise interrupted() from None
     if as_json:
-        print(json.dumps({"destroyed": destroyed}))
+        print(json.dumps({"destroyed": outcome == "destroyed", "outcome": outcome}))
+    if outcome == "declined":
+        raise typer.Exit(1)  # as deploy when its plan is declined: nothing was done
 
 
 DEPLOY_HELP = (
