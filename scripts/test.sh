@@ -21,5 +21,21 @@ fi
 step "infra: checkov (offline; each accepted finding is skipped inline with its reason)"
 .tools/checkov/bin/checkov -d infra --framework terraform --skip-download --quiet --compact
 # --- end of infra/ -------------------------------------------------------------------------------
+# --- go/ (engineer B): format, vet, staticcheck, tests with -race, short fuzz runs ---------------
+step "go: gofmt, go vet, staticcheck"
+unformatted=$(cd go && gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "test: these Go files are not gofmt-formatted; run 'gofmt -w go':" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+(cd go && go vet ./...)
+(cd go && go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...)
+step "go: go test -race (the shared vectors, examples, the CLI)"
+(cd go && go test -race -count=1 ./...)
+step "go: fuzz the scanner and the handler (15 s each)"
+(cd go && go test -run '^$' -fuzz '^FuzzAggregate$' -fuzztime 15s ./aggregate/)
+(cd go && go test -run '^$' -fuzz '^FuzzHandler$' -fuzztime 15s ./handler/)
+# --- end of go/ ----------------------------------------------------------------------------------
 step "pytest"
 pytest

@@ -85,12 +85,11 @@ const (
 )
 
 type field struct {
-	kind   uint8
-	esc    bool // string with escapes
-	isInt  bool // number literal without fraction or exponent
-	start  int  // string content (between the quotes) or number text
-	end    int
-	hasVal bool
+	kind  uint8
+	esc   bool // string with escapes
+	isInt bool // number literal without fraction or exponent
+	start int  // string content (between the quotes) or number text
+	end   int
 }
 
 type scanner struct {
