@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import math
+import sys
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: §1: the most bytes a document may hold after base64 and gzip (32 MiB).
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
@@ -26,3 +32,18 @@ LANGUAGE = "python"
 def p95_index(m: int) -> int:
     """§4: the index of the p95 in m sorted durations, floor(0.95 * (m - 1)) in double."""
     return math.floor(0.95 * (m - 1)) if m > 0 else 0
+
+
+@contextmanager
+def room_for_max_depth() -> Iterator[None]:
+    """Raise the interpreter's recursion limit for the while, so that a walk that recurses a
+    few frames a level (the stdlib json scanner and encoder) reaches MAX_DEPTH levels.
+
+    Process-wide while it lasts: used only on the rare deep documents, by one request at a time.
+    """
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 8 * MAX_DEPTH + 1000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)

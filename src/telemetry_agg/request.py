@@ -8,17 +8,17 @@ from __future__ import annotations
 import binascii
 import json
 import re
-import sys
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from telemetry_agg.errors import AggregationError, invalid_json
-from telemetry_agg.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES
+from telemetry_agg.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, room_for_max_depth
 
 #: A document: bytes, or text that is all ASCII (so its bytes are its characters).
 Document = bytes | str
 
+_DIRECT_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _TOO_LARGE = (
     f"The body is larger than {MAX_DOCUMENT_BYTES} bytes (32 MiB) after decoding. "
@@ -132,20 +132,41 @@ def _bad_gzip() -> AggregationError:
     )
 
 
+def _nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and dicts nest more than ``limit`` levels (``value`` itself is level 1)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item if isinstance(child, list | dict))
+        elif isinstance(item, dict):
+            stack.extend(
+                (child, depth + 1) for child in item.values() if isinstance(child, list | dict)
+            )
+    return False
+
+
 def encode_direct(batch: list[Any]) -> Document:
     """A direct invocation's array event, back to JSON text (no NaN, no lone surrogates)."""
+    encoder = _DIRECT_ENCODER
+    too_deep = invalid_json(f"arrays and objects nest deeper than {MAX_DEPTH} levels")
     try:
         try:
-            text = json.dumps(batch, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+            text = encoder.encode(batch)
         except RecursionError:
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 4 * MAX_DEPTH))
-            try:
-                text = json.dumps(batch, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-            finally:
-                sys.setrecursionlimit(limit)
+            if _nests_deeper_than(batch, MAX_DEPTH):
+                raise too_deep from None
+            # Within 1024 levels: room for the C encoder, else the pure-Python one (the C
+            # encoder has a C-stack limit of its own on 3.12+).
+            with room_for_max_depth():
+                try:
+                    text = encoder.encode(batch)
+                except RecursionError:
+                    text = "".join(encoder.iterencode(batch))
     except RecursionError:
-        raise invalid_json(f"arrays and objects nest deeper than {MAX_DEPTH} levels") from None
+        raise too_deep from None
     except ValueError:
         raise invalid_json("it holds NaN or Infinity, which JSON has no literal for") from None
     return as_document(text)

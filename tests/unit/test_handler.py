@@ -139,3 +139,40 @@ def test_unexpected_failure_is_never_a_500(monkeypatch: pytest.MonkeyPatch) -> N
     assert response["statusCode"] == 400
     assert record["level"] == "ERROR"
     assert record["exception"] == "TypeError"
+
+
+class _CStackExhausted:
+    """Stands in for a C scanner that hits its own C-stack limit (Python 3.12+)."""
+
+    def decode(self, text: str) -> Any:
+        raise RecursionError("C stack")
+
+
+def test_reference_reaches_depth_1024_without_the_c_scanner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from telemetry_agg.aggregators import reference  # noqa: PLC0415
+
+    monkeypatch.setattr(reference, "_DECODER", _CStackExhausted())
+    document = '[{"status":200},' + "[" * 1023 + "]" * 1023 + "]"
+    summary = reference.AGGREGATOR.summarize(document)
+    assert (summary.total_events, summary.invalid_events) == (2, 1)
+    with pytest.raises(Exception, match="invalid_json"):
+        reference.AGGREGATOR.summarize("[" * 1025 + "]" * 1025)
+
+
+def test_direct_array_reaches_depth_1024_without_the_c_encoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Encoder(json.JSONEncoder):
+        def encode(self, o: Any) -> str:
+            raise RecursionError("C stack")
+
+    encoder = Encoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    monkeypatch.setattr("telemetry_agg.request._DIRECT_ENCODER", encoder)
+    deep: Any = [{"status": 201}]  # 2 levels
+    for _ in range(1022):
+        deep = [deep]
+    response, _ = handle(deep)  # 1024 levels, the event object at the bottom
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["invalid_events"] == 1

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 import time
 from collections import Counter
+from json.scanner import py_make_scanner  # type: ignore[attr-defined]
 from typing import Any
 
 from telemetry_agg.errors import expected_array, invalid_json, json_type_name
@@ -26,6 +26,7 @@ from telemetry_agg.limits import (
     TOP_ENDPOINTS,
     UNKNOWN,
     p95_index,
+    room_for_max_depth,
 )
 from telemetry_agg.summary import Summary
 
@@ -58,6 +59,10 @@ def _parse_int(text: str) -> int:
 _DECODER = json.JSONDecoder(
     parse_float=_parse_float, parse_int=_parse_int, parse_constant=_reject_constant
 )
+_PY_DECODER = json.JSONDecoder(
+    parse_float=_parse_float, parse_int=_parse_int, parse_constant=_reject_constant
+)
+_PY_DECODER.scan_once = py_make_scanner(_PY_DECODER)  # type: ignore[attr-defined]
 
 
 def _nesting_depth(text: str) -> int:
@@ -73,17 +78,18 @@ def _nesting_depth(text: str) -> int:
 
 
 def _decode(text: str) -> Any:
+    """Decode a document already known to nest at most MAX_DEPTH levels."""
     try:
         return _DECODER.decode(text)
     except RecursionError:
-        # The C scanner recurses once a level; 1024 levels need more than the default limit.
-        # Only documents already known to be at most 1024 levels deep get here.
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 20 * MAX_DEPTH))
+        pass
+    # The C scanner recurses once a level and 1024 levels pass the default limit (3.11); where
+    # it has a C-stack limit of its own (3.12+), the pure-Python scanner takes over.
+    with room_for_max_depth():
         try:
             return _DECODER.decode(text)
-        finally:
-            sys.setrecursionlimit(limit)
+        except RecursionError:
+            return _PY_DECODER.decode(text)
 
 
 def _has_lone_surrogate(document: Any) -> bool:
