@@ -237,6 +237,16 @@ def test_cli_errors_say_what_to_do(
     assert "Cannot read the Go bootstrap" in missing.stderr
 
 
+def test_an_unwritable_output_directory_is_a_clear_error(
+    bootstraps: dict[str, Path], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(package.PackageError, match="Cannot write") as caught:
+        package.build_go_zip("arm64", blocker / "build", bootstrap=bootstraps["arm64"])
+    assert "--out-dir" in caught.value.hint
+
+
 def test_architecture_names() -> None:
     assert package.as_arch("aarch64") == "arm64"
     assert package.as_arch("AMD64") == "x86_64"

@@ -14,6 +14,7 @@ for `bootstrap`), no directory entries, no byte-code: the same inputs give the s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -106,19 +107,34 @@ def write_zip(entries: dict[str, tuple[bytes, int]], dest: Path) -> Artifact:
     The zip is written next to `dest` and renamed into place, so a failed build never leaves a
     half-written zip where Terraform would pick it up.
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for name in sorted(entries):
-            content, mode = entries[name]
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so that external_attr carries the mode
-            info.external_attr = (0o100000 | mode) << 16  # a regular file
-            zf.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-    partial.replace(dest)
-    data = dest.read_bytes()
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+            for name in sorted(entries):
+                content, mode = entries[name]
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # Unix, so that external_attr carries the mode
+                info.external_attr = (0o100000 | mode) << 16  # a regular file
+                zf.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        partial.replace(dest)
+        data = dest.read_bytes()
+    except OSError as exc:
+        _discard(partial)
+        raise PackageError(
+            f"Cannot write {dest} ({exc.strerror or exc}).",
+            "Choose a writable directory with --out-dir, or free some disk space.",
+        ) from None
+    except BaseException:
+        _discard(partial)
+        raise
     return Artifact("", "", dest, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def _tree_entries(root: Path, prefix: str = "") -> dict[str, tuple[bytes, int]]:
