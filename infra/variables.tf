@@ -4,7 +4,7 @@ variable "region" {
   default     = "us-east-1"
 
   validation {
-    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]+$", var.region))
+    condition     = can(regex("^[a-z]{2,4}(-[a-z]+)+-[0-9]+$", var.region))
     error_message = "The region must look like an AWS region code, for example us-east-1 or eu-west-3."
   }
 }

@@ -67,6 +67,18 @@ def test_choices_are_validated(hcl: Hcl, name: str, allowed: list[str]) -> None:
     assert name in validation["condition"]
 
 
+def test_every_region_the_cli_accepts_passes_terraforms_validation(hcl: Hcl) -> None:
+    condition = hcl.named("variable")["region"]["validation"][0]["condition"]
+    pattern = re.search(r'regex\("(.+?)", var\.region\)', condition)
+    assert pattern is not None, condition
+    regex = re.compile(pattern.group(1).replace("\\\\", "\\"))
+    regions = deploy.known_regions()
+    assert len(regions) > 30
+    assert [r for r in sorted(regions) if not regex.fullmatch(r)] == []
+    for wrong in ("us-east", "US-EAST-1", "useast1", "us-east-1a"):
+        assert not regex.fullmatch(wrong), wrong
+
+
 def test_the_cli_defaults_are_terraform_defaults(hcl: Hcl) -> None:
     """deploy writes every variable it sets; its defaults must not drift from variables.tf."""
     variables = hcl.named("variable")
