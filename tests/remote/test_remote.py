@@ -54,6 +54,15 @@ def test_load_sends_exactly_n_requests_with_c_connections() -> None:
     assert len({o.response.request_id for o in outcomes}) == 10
 
 
+def test_warmup_requests_are_sent_but_not_recorded() -> None:
+    with FakeLambda("go") as fake:
+        outcomes = remote.run_load(
+            lambda: sigv4.Client(fake.url, timeout_s=5), b"[]", concurrency=3, requests=6, warmup=1
+        )
+    assert len(outcomes) == 6
+    assert fake.count == 6 + 3
+
+
 def test_load_by_duration_stops_in_time() -> None:
     with FakeLambda("go", delay_s=0.01) as fake:
         outcomes = remote.run_load(
@@ -308,9 +317,11 @@ def test_remote_run_end_to_end(world: World, runner: CliRunner, tmp_path: Path) 
         assert all(s.billed_ms == 13 and s.duration_ms == 12.34 for s in series.samples)
         assert all(s.max_memory_used_mb == 40 for s in series.samples)
         assert all(s.parse_ms == 1.25 and s.compute_ms == 2.5 for s in series.samples)
-        # forced cold starts and the first request of each new worker connection were cold
+        # the forced cold starts were cold; each worker's first (fresh) request was the
+        # unrecorded warm-up, so nothing measured under load was
+        assert world.fakes[lang].count == 2 + 2 + 6
         cold = series.cold()
-        assert len(cold) == 2 + 2
+        assert len(cold) == 2
         assert all(s.init_ms == 120.5 for s in cold)
         assert all(s.init_ms is None for s in series.warm())
         # the forced cold starts changed the function's configuration, kept the rest
@@ -319,6 +330,23 @@ def test_remote_run_end_to_end(world: World, runner: CliRunner, tmp_path: Path) 
     md = (tmp_path / "run" / "results.md").read_text()
     assert "Requests by outcome" in md
     assert "Monthly saving of Go over Python at 1,000,000 invocations" in md
+
+
+def test_without_warmup_fresh_environments_under_load_count_as_cold(
+    world: World, runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, world.args(tmp_path / "run", "--no-warmup"))
+    assert result.exit_code == 0, result.output
+    saved = res.load(tmp_path / "run")
+    for lang in ("python", "go"):
+        series = saved.get(10, lang)
+        assert series is not None
+        assert world.fakes[lang].count == 2 + 6
+        # K forced cold starts, plus the first request of each of the C new workers: their
+        # REPORT lines carry an Init Duration, so they are cold starts, not warm samples
+        assert len(series.cold()) == 2 + 2
+        assert len(series.warm()) == 6 - 2
+        assert all(s.init_ms == 120.5 for s in series.cold())
 
 
 def test_missing_reports_are_named_and_results_kept(
@@ -510,6 +538,6 @@ def test_a_signal_mid_sweep_restores_memory_and_keeps_results(
     assert partial.failure == ("interrupted (Ctrl-C)" if code == 130 else "terminated (SIGTERM)")
     series = partial.get(10, "python")
     assert series is not None
-    assert len(series.samples) >= sent - 1  # all but the one in flight, at most
+    assert len(series.samples) >= sent - 2  # all but the warm-up and the one in flight
     # REPORT lines still joined: one look, no waiting, so the last one or two may be missing
     assert sum(1 for s in series.samples if s.billed_ms == 13) >= len(series.samples) - 2

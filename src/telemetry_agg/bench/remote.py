@@ -220,9 +220,12 @@ def run_load(
     on_outcome: Callable[[Outcome], None] | None = None,
     stop: threading.Event | None = None,
     clock: Callable[[], float] = time.monotonic,
+    warmup: int = 0,
 ) -> list[Outcome]:
     """`concurrency` workers send `body` until `requests` are sent or `duration_s` has passed.
 
+    With `warmup`, each worker first sends that many requests that are not recorded (so each
+    of the `concurrency` environments is warm before measuring); the duration starts after.
     Ctrl-C stops new requests, waits for the ones in flight (each bounded by its timeout) and
     re-raises; the outcomes so far are in the list passed to `on_outcome`.
     """
@@ -236,7 +239,7 @@ def run_load(
     outcomes: list[Outcome] = []
     failures: list[BaseException] = []
     issued = 0
-    deadline = None if duration_s is None else clock() + duration_s
+    deadline: float | None = None
 
     def take() -> bool:
         nonlocal issued
@@ -250,6 +253,14 @@ def run_load(
             issued += 1
             return True
 
+    def start_clock() -> None:
+        nonlocal deadline
+        if duration_s is not None:
+            deadline = clock() + duration_s
+
+    workers = concurrency if requests is None else min(concurrency, max(requests, 1))
+    ready = threading.Barrier(workers, action=start_clock)
+
     def worker(seed: int) -> None:
         rng = random.Random(seed)  # noqa: S311 - jitter, not crypto
         try:
@@ -257,8 +268,17 @@ def run_load(
         except BaseException as exc:
             failures.append(exc)
             stop.set()
+            ready.abort()
             return
         try:
+            for _ in range(warmup):
+                if stop.is_set():
+                    break
+                send(client, body, policy, rng=rng, stop=stop)
+            try:
+                ready.wait()
+            except threading.BrokenBarrierError:
+                return
             while take():
                 outcome = send(client, body, policy, rng=rng, stop=stop)
                 with lock:
@@ -268,10 +288,10 @@ def run_load(
         except BaseException as exc:  # a signing failure, say: stop everyone, report it
             failures.append(exc)
             stop.set()
+            ready.abort()
         finally:
             client.close()
 
-    workers = concurrency if requests is None else min(concurrency, max(requests, 1))
     threads = [
         threading.Thread(target=worker, args=(i,), daemon=True, name=f"load-{i}")
         for i in range(workers)
@@ -284,6 +304,7 @@ def run_load(
                 t.join(0.1)
     except KeyboardInterrupt:
         stop.set()
+        ready.abort()
         for t in threads:
             t.join()
         raise
@@ -305,6 +326,7 @@ class Plan:
     timeout_s: float = 30.0
     cold_starts: int = 5
     report_wait_s: float = 60.0
+    warmup: bool = True
     read_reports: bool = True
     invocations: int = 1_000_000
     knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
@@ -454,6 +476,7 @@ class RemoteRun:
             policy=self.plan.policy,
             on_outcome=done,
             stop=self.stop,
+            warmup=1 if self.plan.warmup else 0,
         )
 
     def attach_reports(self, start_ms: int, *, wait_s: float) -> None:
@@ -986,6 +1009,14 @@ def remote(
     reports: Annotated[
         bool, typer.Option("--reports/--no-reports", help="Read REPORT lines from CloudWatch Logs.")
     ] = True,
+    warmup: Annotated[
+        bool,
+        typer.Option(
+            "--warmup/--no-warmup",
+            help="One unrecorded request per worker before the load, so all C environments are "
+            "warm.",
+        ),
+    ] = True,
     report_wait: Annotated[
         float, typer.Option(help="Longest wait for REPORT lines, seconds.")
     ] = 60.0,
@@ -1037,6 +1068,7 @@ def remote(
         timeout_s=timeout,
         cold_starts=cold_starts,
         report_wait_s=report_wait,
+        warmup=warmup,
         read_reports=reports,
         invocations=invocations,
         knobs=payloads.Knobs(seed=seed),
@@ -1052,6 +1084,7 @@ def remote(
         "concurrency": concurrency,
         "timeout": timeout,
         "cold_starts": cold_starts,
+        "warmup": warmup,
         "memory_sweep": sweep,
         "seed": seed,
     }
