@@ -618,9 +618,8 @@ def test_ctrl_c_exits_130_and_leaves_no_process(
     ) as proc:
         try:
             assert proc.stdout is not None
-            for line in proc.stdout:
-                if "Initializing provider plugins" in line:
-                    break
+            started = any("Initializing provider plugins" in line for line in proc.stdout)
+            assert started, f"deploy ended before init: {proc.stderr.read() if proc.stderr else ''}"
             os.killpg(proc.pid, signal.SIGINT)
             rc = proc.wait(timeout=60)
             stderr = proc.stderr.read() if proc.stderr else ""
