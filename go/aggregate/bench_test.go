@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
@@ -104,23 +105,27 @@ func TestNaiveAgrees(t *testing.T) {
 	}
 }
 
-func benchmark(b *testing.B, aggregate func([]byte) (Summary, error)) {
+// BenchmarkAggregate times the core (scanner) and the naive baseline on the study's payloads,
+// side by side for each size so that both see the same machine load:
+//
+//	go test -run '^$' -bench Aggregate -benchmem ./aggregate/
+func BenchmarkAggregate(b *testing.B) {
+	impls := []struct {
+		name string
+		fn   func([]byte) (Summary, error)
+	}{{"scanner", Aggregate}, {"naive", naiveAggregate}}
 	for _, n := range benchSizes {
 		body := studyPayload(n, 1)
-		b.Run(strconv.Itoa(n)+"_events", func(b *testing.B) {
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := aggregate(body); err != nil {
-					b.Fatal(err)
+		for _, impl := range impls {
+			b.Run(fmt.Sprintf("events=%d/%s", n, impl.name), func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := impl.fn(body); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
-
-// BenchmarkScanner is the core: go test -bench . -benchmem ./aggregate/
-func BenchmarkScanner(b *testing.B) { benchmark(b, Aggregate) }
-
-// BenchmarkNaive is the baseline, measured in the same run.
-func BenchmarkNaive(b *testing.B) { benchmark(b, naiveAggregate) }
