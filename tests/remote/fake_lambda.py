@@ -45,7 +45,7 @@ class FakeLambda:
         self.count = 0
         self.request_ids: list[str] = []
         self.withheld: list[str] = []  # request ids whose REPORT was never written
-        self.headers: list[dict[str, str]] = []
+        self.requests: list[dict[str, Any]] = []  # path, headers and body of each request
         self._lock = threading.Lock()
         if logs_client is not None and log_group is not None:
             logs_client.create_log_group(logGroupName=log_group)
@@ -61,7 +61,7 @@ class FakeLambda:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                fake.answer(self, body)
+                fake.answer(self, self.path, body)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
@@ -80,15 +80,20 @@ class FakeLambda:
         self.server.server_close()
         self._thread.join()
 
-    def answer(self, handler: Any, body: bytes) -> None:
+    def answer(self, handler: Any, path: str, body: bytes) -> None:
         with self._lock:
             index = self.count
             self.count += 1
-            self.headers.append(dict(handler.headers.items()))
+            self.requests.append(
+                {"path": path, "headers": dict(handler.headers.items()), "body": body}
+            )
         if self.delay_s:
             time.sleep(self.delay_s)
         rid = str(uuid.uuid4())
         status = 429 if index < self.throttle_first else self.status
+        if status != 429:  # Lambda ran it (a 429 never reaches the function)
+            with self._lock:
+                self.request_ids.append(rid)
         events = json.loads(body) if status == 200 else []
         if status == 200:
             answer = {
@@ -111,8 +116,6 @@ class FakeLambda:
             return  # Lambda never ran: no REPORT
         cold = handler.fresh
         handler.fresh = False
-        with self._lock:
-            self.request_ids.append(rid)
         if index in self.withhold_reports:
             with self._lock:
                 self.withheld.append(rid)

@@ -7,14 +7,14 @@ import datetime as dt
 import hashlib
 import hmac
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
 
 import pytest
 from botocore.credentials import Credentials
 
 from telemetry_agg.bench import sigv4
+
+from .fake_lambda import FakeLambda
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -56,56 +56,25 @@ def verify_sigv4(
     return auth
 
 
-class FunctionUrl(BaseHTTPRequestHandler):
-    """Answers like a Function URL: 200 JSON with x-amzn-requestid; records what it got."""
-
-    seen: ClassVar[list[dict[str, Any]]] = []
-    status: ClassVar[int] = 200
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("content-length", "0")))
-        headers = dict(self.headers.items())
-        FunctionUrl.seen.append({"path": self.path, "headers": headers, "body": body})
-        answer = b'{"total_events": 0}'
-        self.send_response(FunctionUrl.status)
-        self.send_header("content-type", "application/json")
-        self.send_header("x-amzn-requestid", f"req-{len(FunctionUrl.seen)}")
-        self.send_header("content-length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        return
-
-
 @pytest.fixture
-def function_url() -> Iterator[str]:
-    FunctionUrl.seen = []
-    FunctionUrl.status = 200
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FunctionUrl)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def fake() -> Iterator[FakeLambda]:
+    with FakeLambda("go") as running:
+        yield running
 
 
 @pytest.mark.parametrize("token", [None, TOKEN])
 def test_signed_request_verifies_with_the_expected_scope(
-    function_url: str, token: str | None
+    fake: FakeLambda, token: str | None
 ) -> None:
     signer = sigv4.Signer("eu-west-1", Credentials(KEY_ID, SECRET, token))
-    client = sigv4.Client(function_url, signer=signer, timeout_s=5)
+    client = sigv4.Client(fake.url, signer=signer, timeout_s=5)
     body = b'[{"endpoint": "/login", "status": 200}]'
     response = client.post(body)
     client.close()
     assert response.status == 200
     assert response.error is None
-    assert response.request_id == "req-1"
-    got = FunctionUrl.seen[0]
+    assert response.request_id == fake.request_ids[0]
+    got = fake.requests[0]
     assert got["body"] == body
     auth = verify_sigv4("POST", got["path"], got["headers"], body, SECRET)
     today = dt.datetime.now(dt.UTC)
@@ -127,27 +96,28 @@ def test_signed_request_verifies_with_the_expected_scope(
     assert SECRET not in repr(got["headers"])
 
 
-def test_a_tampered_body_fails_verification(function_url: str) -> None:
+def test_a_tampered_body_fails_verification(fake: FakeLambda) -> None:
     signer = sigv4.Signer("us-east-1", Credentials(KEY_ID, SECRET))
-    headers = signer.sign("POST", function_url, b"[1]", {"content-type": "application/json"})
-    verify_sigv4("POST", "/", {**headers, "host": function_url[7:-1]}, b"[1]", SECRET)
+    headers = signer.sign("POST", fake.url, b"[1]", {"content-type": "application/json"})
+    verify_sigv4("POST", "/", {**headers, "host": fake.url[7:-1]}, b"[1]", SECRET)
     with pytest.raises(AssertionError, match="does not verify"):
-        verify_sigv4("POST", "/", {**headers, "host": function_url[7:-1]}, b"[2]", SECRET)
+        verify_sigv4("POST", "/", {**headers, "host": fake.url[7:-1]}, b"[2]", SECRET)
 
 
-def test_auth_none_sends_no_signature(function_url: str) -> None:
-    client = sigv4.Client(function_url, timeout_s=5)
+def test_auth_none_sends_no_signature(fake: FakeLambda) -> None:
+    client = sigv4.Client(fake.url, timeout_s=5)
     for _ in range(3):
         assert client.post(b"[]").status == 200
     client.close()
-    assert len(FunctionUrl.seen) == 3
-    assert all("authorization" not in {k.lower() for k in x["headers"]} for x in FunctionUrl.seen)
-    assert FunctionUrl.seen[0]["headers"]["content-type"] == "application/json"
+    assert len(fake.requests) == 3
+    assert all("authorization" not in {k.lower() for k in x["headers"]} for x in fake.requests)
+    assert fake.requests[0]["headers"]["content-type"] == "application/json"
 
 
-def test_http_errors_are_answers_not_exceptions(function_url: str) -> None:
-    FunctionUrl.status = 503
-    response = sigv4.Client(function_url, timeout_s=5).post(b"[]")
+def test_http_errors_are_answers_not_exceptions(fake: FakeLambda) -> None:
+    fake.status = 503
+    with sigv4.Client(fake.url, timeout_s=5) as client:
+        response = client.post(b"[]")
     assert response.status == 503
     assert response.error is None
 

@@ -22,7 +22,7 @@ import ssl
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import boto3
 from botocore.auth import SigV4Auth
@@ -134,6 +134,12 @@ class Client:
                 self._conn = http.client.HTTPConnection(host, port, timeout=self.timeout_s)
             self._conn.connect()
         return self._conn
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         if self._conn is not None:
