@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from telemetry_agg import AggregationError, aggregate
@@ -101,6 +101,49 @@ def _agree(document: bytes | str) -> None:
 def test_aggregators_agree_on_batches(document: str) -> None:
     _agree(document)
     _agree(document.encode())
+
+
+EDGE_VALUES = ["true", "false", "null", "1", "1.0", "0", "-0.0", '"x"', '""', "[]", "{}"]
+FIELD_VALUES = {  # valid values first; one edge value at a time is mixed in below
+    "endpoint": ['"/a"', '"/b"', '""', '"' + "e" * 1024 + '"', '"' + "e" * 1025 + '"'],
+    "status": ["200", "-0", "9223372036854775807", "9223372036854775808"],
+    "duration_ms": ["5", "12.9", "9007199254740991", "9007199254740992", "-9007199254740991.5"],
+    "user_id": ['"u1"', "42", '"42"', "-9223372036854775808", "-9223372036854775809"],
+}
+
+
+@st.composite
+def full_batches(draw: st.DrawFn) -> str:
+    """Events that all carry every field, mostly valid, with one edge value somewhere."""
+    events = [
+        {field: draw(st.sampled_from(values[:3])) for field, values in FIELD_VALUES.items()}
+        for _ in range(draw(st.integers(min_value=1, max_value=8)))
+    ]
+    spot = draw(st.sampled_from(events))
+    field = draw(st.sampled_from(list(FIELD_VALUES)))
+    spot[field] = draw(st.sampled_from(EDGE_VALUES + FIELD_VALUES[field]))
+    return (
+        "["
+        + ",".join("{" + ",".join(f'"{k}":{v}' for k, v in e.items()) + "}" for e in events)
+        + "]"
+    )
+
+
+@settings(max_examples=400)
+@given(full_batches())
+@example('[{"endpoint":"/a","status":1.0,"duration_ms":1,"user_id":"u"}]')
+@example('[{"endpoint":"/a","status":1,"duration_ms":9007199254740992,"user_id":"u"}]')
+@example('[{"endpoint":"' + "e" * 1025 + '","status":1,"duration_ms":1,"user_id":"u"}]')
+@example('[{"endpoint":"/a","status":1,"duration_ms":1,"user_id":9223372036854775808}]')
+@example('[{"endpoint":"/a","status":2,"duration_ms":-9007199254740992,"user_id":"u"}]')
+@example(
+    '[{"endpoint":"/a","status":200,"duration_ms":1,"user_id":"u"},'
+    '{"endpoint":"/a","status":200,"duration_ms":true,"user_id":"u"}]'
+)
+@example('[{"endpoint":"/a","status":false,"duration_ms":1,"user_id":1}]')
+def test_aggregators_agree_when_every_event_has_every_field(document: str) -> None:
+    """The fast paths that count whole columns at once: a bool or list must not hide among ints."""
+    _agree(document)
 
 
 @given(st.lists(event_texts, min_size=1, max_size=10), st.integers(min_value=0, max_value=400))
