@@ -38,7 +38,10 @@ def test_local_small_run(app: typer.Typer, runner: CliRunner, tmp_path: Path) ->
         assert row["peak_rss_mb"] > 1
         assert row["compute_ms"] is not None
         assert row["errors"] == 0
-    assert {r["Events"] for r in summary["speedup"]} == {"20", "200"}
+    assert {r["size"] for r in summary["speedup"]} == {20, 200}
+    for speedup in summary["speedup"]:
+        py, go = rows[speedup["size"], "python"], rows[speedup["size"], "go"]
+        assert speedup["avg"] == pytest.approx(py["warm"]["avg"] / go["warm"]["avg"])
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "latency.png", "results.csv", "results.json", "results.md",
     ]  # fmt: skip

@@ -544,7 +544,6 @@ def _summary_json(results: res.Results, paths: list[Path]) -> dict[str, Any]:
                 "errors": sm.errors,
             }
         )
-    speedup = report.speedup_grid(results)
     out: dict[str, Any] = res.clean(
         {
             "source": results.source,
@@ -553,7 +552,7 @@ def _summary_json(results: res.Results, paths: list[Path]) -> dict[str, Any]:
             "environment": asdict(results.environment),
             "options": results.options,
             "summary": rows,
-            "speedup": [dict(zip(speedup.headers, r, strict=True)) for r in speedup.rows],
+            "speedup": report.speedups(results),
             "files": [str(p) for p in paths],
         }
     )

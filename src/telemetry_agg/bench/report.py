@@ -5,6 +5,7 @@ built once as a `Grid` (a title, a caption, headers and rows of strings) and ren
 
 - `latency_grid(results)`: the original study's table (Events, Payload, Language, Cold start,
   Avg, P50, P95, P99) plus Max, handler compute, REPORT Duration, Peak RSS and errors.
+- `speedups(results)`: the same ratios as numbers, one dict per size (for --json).
 - `speedup_grid(results)`: Go over Python per size (Python / Go; above 1 means Go is faster):
   avg, p95, p99, cold start, handler compute.
 - `cost_grid(results, memory_mb=None, price=None)`: an **estimate** from this run's durations
@@ -46,6 +47,7 @@ __all__ = [
     "print_report",
     "render",
     "speedup_grid",
+    "speedups",
     "to_markdown",
 ]
 
@@ -171,6 +173,24 @@ def _pairs(results: Results) -> list[tuple[SeriesSummary, SeriesSummary]]:
     return out
 
 
+SPEEDUP_KEYS = ("avg", "p95", "p99", "cold", "compute")
+
+
+def speedups(results: Results) -> list[dict[str, float]]:
+    """Per size: Python / Go for avg, p95, p99, cold start and handler compute (NaN: missing)."""
+    return [
+        {
+            "size": py.size,
+            "avg": ratio(py.warm.avg, go.warm.avg),
+            "p95": ratio(py.warm.p95, go.warm.p95),
+            "p99": ratio(py.warm.p99, go.warm.p99),
+            "cold": ratio(py.cold_ms, go.cold_ms),
+            "compute": ratio(py.compute_ms, go.compute_ms),
+        }
+        for py, go in _pairs(results)
+    ]
+
+
 def speedup_grid(results: Results) -> Grid:
     grid = Grid(
         title="Speed-up of Go over Python (Python / Go; above 1.00x: Go is faster)",
@@ -178,17 +198,8 @@ def speedup_grid(results: Results) -> Grid:
         caption="Ratios of the latency table's numbers, both measured in this run.",
         right={0, 1, 2, 3, 4, 5},
     )
-    for py, go in _pairs(results):
-        grid.rows.append(
-            [
-                f"{py.size:,}",
-                fmt_ratio(ratio(py.warm.avg, go.warm.avg)),
-                fmt_ratio(ratio(py.warm.p95, go.warm.p95)),
-                fmt_ratio(ratio(py.warm.p99, go.warm.p99)),
-                fmt_ratio(ratio(py.cold_ms, go.cold_ms)),
-                fmt_ratio(ratio(py.compute_ms, go.compute_ms)),
-            ]
-        )
+    for row in speedups(results):
+        grid.rows.append([f"{int(row['size']):,}", *(fmt_ratio(row[k]) for k in SPEEDUP_KEYS)])
     return grid
 
 
