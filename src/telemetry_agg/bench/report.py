@@ -5,7 +5,7 @@ built once as a `Grid` (a title, a caption, headers and rows of strings) and ren
 
 - `latency_grid(results)`: the original study's table (Events, Payload, Language, Cold start,
   Avg, P50, P95, P99) plus Max, handler compute, REPORT Duration, Peak RSS and errors.
-- `speedups(results)`: the same ratios as numbers, one dict per size (for --json).
+- `speedups(results)`: the speed-up table's ratios as numbers, one dict per size (for --json).
 - `speedup_grid(results)`: Go over Python per size (Python / Go; above 1 means Go is faster):
   avg, p95, p99, cold start, handler compute.
 - `cost_grid(results, memory_mb=None, price=None)`: an **estimate** from this run's durations
