@@ -461,6 +461,18 @@ def test_destroy_after_a_half_applied_deploy_uses_its_region(
     assert "region ap-southeast-2" in result.stderr
 
 
+def test_a_live_deployment_is_not_moved_to_another_region(stage: Stage) -> None:
+    (stage.infra / "terraform.tfstate").write_text(json.dumps(HALF_APPLIED_STATE))
+    deploy.write_vars(deploy.Settings(region="ap-southeast-2"), stage.infra)
+    moved = stage.invoke([*stage.deploy_args, "--auto-approve"])  # REGION, not ap-southeast-2
+    assert moved.exit_code == 1
+    assert "The current deployment is in ap-southeast-2" in moved.stderr
+    assert "telemetry-bench destroy" in moved.stderr
+    assert stage.fake.calls() == []
+    same = stage.invoke([*stage.deploy_args[:2], "ap-southeast-2", *stage.deploy_args[3:]])
+    assert "The current deployment is in" not in same.stderr
+
+
 @pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])
 def test_at_a_terminal_destroy_asks_first(
     stage: Stage, monkeypatch: pytest.MonkeyPatch, answer: str, code: int

@@ -110,6 +110,19 @@ def check_region(region: str) -> str:
     )
 
 
+def check_same_region(region: str, directory: Path) -> None:
+    """Refuse to move a live deployment to another region: Terraform would lose track of the
+    functions in the old one (they would look deleted) and leave them running, out of reach of
+    `destroy`."""
+    previous = (read_vars(directory) or {}).get("region")
+    if previous and previous != region and state_has_resources(directory):
+        raise DeployError(
+            f"The current deployment is in {previous}; deploying to {region} would leave it "
+            "running there, out of reach of `telemetry-bench destroy`.",
+            f"Run `telemetry-bench destroy` first, or deploy with --region {previous}.",
+        )
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who the credentials belong to: never the credentials themselves."""
@@ -429,6 +442,7 @@ def deploy(
     where = terraform.infra_dir() if directory is None else directory
     settings.check()
     check_region(settings.region)
+    check_same_region(settings.region, where)
     binary = terraform.find_binary()
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
