@@ -29,12 +29,21 @@ from telemetry_agg.summary import Summary
 JSON_HEADERS = {"content-type": "application/json"}
 
 
+_resolved: dict[str, tuple[Aggregator, str | None]] = {}
+
+
 def _aggregator() -> tuple[Aggregator, str | None]:
-    """The configured aggregator; a bad TELEMETRY_AGG_AGGREGATOR falls back to the default."""
-    try:
-        return get_aggregator(default_aggregator_name()), None
-    except UnknownAggregatorError as exc:
-        return get_aggregator(builtin_aggregators()[0]), f"{ENV_VAR}: {exc}"
+    """The configured aggregator; a bad TELEMETRY_AGG_AGGREGATOR falls back to the default.
+
+    Resolved once per setting, so a bad one costs one entry-point scan, not one per request.
+    """
+    name = default_aggregator_name()
+    if name not in _resolved:
+        try:
+            _resolved[name] = get_aggregator(name), None
+        except UnknownAggregatorError as exc:
+            _resolved[name] = get_aggregator(builtin_aggregators()[0]), f"{ENV_VAR}: {exc}"
+    return _resolved[name]
 
 
 def respond(

@@ -201,6 +201,7 @@ def _install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
     (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\n{target}\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(telemetry_agg.aggregators, "_loaded", {})  # forget it afterwards
+    monkeypatch.setattr("telemetry_agg.handler._resolved", {})
 
 
 def test_entry_point_plugin_is_discovered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
