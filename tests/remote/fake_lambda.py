@@ -3,8 +3,8 @@
 It answers like a Function URL (status, JSON body with parse_ms/compute_ms, `x-amzn-requestid`)
 and, like Lambda, writes a REPORT line per request into CloudWatch Logs (moto's): the first
 request on each new connection carries an Init Duration (a fresh environment), as concurrency
-does on AWS. Knobs: a status to answer, 429s for the first N requests, a delay, and request
-numbers whose REPORT never arrives (CloudWatch lag).
+does on AWS. Knobs: a status to answer, 429s for the first N requests, a delay, request numbers
+whose REPORT never arrives (CloudWatch lag), and keys to change in the answer.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class FakeLambda:
         throttle_first: int = 0,
         delay_s: float = 0.0,
         withhold_reports: set[int] | None = None,
+        answer_override: dict[str, Any] | None = None,
     ) -> None:
         self.language = language
         self.logs_client = logs_client
@@ -42,6 +43,7 @@ class FakeLambda:
         self.throttle_first = throttle_first
         self.delay_s = delay_s
         self.withhold_reports = withhold_reports or set()
+        self.answer_override = answer_override or {}
         self.count = 0
         self.request_ids: list[str] = []
         self.withheld: list[str] = []  # request ids whose REPORT was never written
@@ -102,6 +104,7 @@ class FakeLambda:
                 "compute_ms": 2.5,
                 "language": self.language,
                 "aggregator": "msgspec" if self.language == "python" else "scanner",
+                **self.answer_override,
             }
         else:
             answer = {"error": "boom", "detail": "a test failure", "language": self.language}

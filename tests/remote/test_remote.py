@@ -349,6 +349,28 @@ def test_without_warmup_fresh_environments_under_load_count_as_cold(
         assert all(s.init_ms == 120.5 for s in series.cold())
 
 
+def test_answers_that_disagree_fail_the_run_with_the_difference(
+    moto_aws: MotoAws, runner: CliRunner, tmp_path: Path
+) -> None:
+    with ExitStack() as stack:
+        w = World(moto_aws, stack, go={"answer_override": {"unique_users": 7}})
+        result = runner.invoke(app, w.args(tmp_path / "run", "-k", "0", "--no-reports"))
+    assert result.exit_code == 1
+    assert "10 events: the two functions' answers differ" in result.stderr
+    assert 'unique_users: python="<absent>" go=7' in result.stderr
+    assert res.load(tmp_path / "run").complete  # measured in full, and kept
+
+
+def test_a_payload_over_the_function_url_limit_is_refused_before_sending(
+    runner: CliRunner,
+) -> None:
+    args = ["remote", "--python-url", "http://127.0.0.1:9/", "--go-url", "http://127.0.0.1:9/"]
+    result = runner.invoke(app, [*args, "--sizes", "100,90000", "--region", "us-east-1"])
+    assert result.exit_code == 2
+    assert "a payload of 90,000 events is" in result.stderr
+    assert "over the 6,291,456 bytes (6 MB) a Function URL accepts" in result.stderr
+
+
 def test_missing_reports_are_named_and_results_kept(
     moto_aws: MotoAws, runner: CliRunner, tmp_path: Path
 ) -> None:

@@ -46,6 +46,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from telemetry_agg.bench import aws, cost, payloads, report, sigv4
 from telemetry_agg.bench import results as res
 from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.local import LAMBDA_REQUEST_LIMIT, compare_answers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -350,6 +351,7 @@ class Tally:
     throttles_retried: dict[str, int] = field(default_factory=dict)
     reports_missing: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)
 
 
 def _answer(body: bytes) -> dict[str, Any] | None:
@@ -365,8 +367,8 @@ def _number(data: dict[str, Any] | None, key: str) -> float | None:
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
-def to_sample(outcome: Outcome, kind: res.Kind) -> tuple[res.Sample, str | None]:
-    """A results Sample from an outcome, and the aggregator the answer names (if any)."""
+def to_sample(outcome: Outcome, kind: res.Kind) -> tuple[res.Sample, dict[str, Any] | None]:
+    """A results Sample from an outcome, and the good answer's body (None for an error)."""
     r = outcome.response
     answer = _answer(r.body) if outcome.error is None else None
     sample = res.Sample(
@@ -377,8 +379,7 @@ def to_sample(outcome: Outcome, kind: res.Kind) -> tuple[res.Sample, str | None]
         compute_ms=_number(answer, "compute_ms"),
         error=outcome.error,
     )
-    aggregator = answer.get("aggregator") if answer else None
-    return sample, aggregator if isinstance(aggregator, str) else None
+    return sample, answer
 
 
 class RemoteRun:
@@ -403,6 +404,7 @@ class RemoteRun:
         self.progress = progress
         self.stop = stop or threading.Event()
         self.tracked: list[Tracked] = []
+        self.answers: dict[tuple[int, str], dict[str, Any]] = {}
         self.tally = Tally()
         self._rng = random.Random()  # noqa: S311 - jitter, not crypto
 
@@ -410,10 +412,13 @@ class RemoteRun:
         return sigv4.Client(target.url, signer=self.signer, timeout_s=self.plan.timeout_s)
 
     def _record(self, target: Target, series: res.Series, outcome: Outcome, kind: res.Kind) -> None:
-        sample, aggregator = to_sample(outcome, kind)
+        sample, answer = to_sample(outcome, kind)
         series.samples.append(sample)
-        if aggregator and not series.aggregator:
+        aggregator = answer.get("aggregator") if answer else None
+        if isinstance(aggregator, str) and not series.aggregator:
             series.aggregator = aggregator
+        if answer is not None:
+            self.answers.setdefault((series.size, target.language), answer)
         self.tracked.append(Tracked(target.language, sample, outcome.response.request_id))
         lang = target.language
         self.tally.retries[lang] = self.tally.retries.get(lang, 0) + outcome.retries
@@ -431,6 +436,7 @@ class RemoteRun:
                     series = results.series_for(size, target.language, payload_bytes=len(body))
                     self._cold(target, series, body)
                     self._warm(target, series, body)
+                self._compare(size)
         except KeyboardInterrupt:
             wait_s = 0.0  # stopping: one look for REPORT lines, no waiting
             raise
@@ -438,6 +444,17 @@ class RemoteRun:
             # Whatever happened, join what was measured to its REPORT lines.
             if self.plan.read_reports:
                 self.attach_reports(start_ms, wait_s=wait_s)
+
+    def _compare(self, size: int) -> None:
+        """The contract's agreement rule on one good answer of each language for this size."""
+        python, go = self.answers.get((size, "python")), self.answers.get((size, "go"))
+        if python is None or go is None:
+            return
+        diff = compare_answers(python, go)
+        if diff:
+            self.tally.mismatches.append(
+                f"{size:,} events: the two functions' answers differ:\n" + "\n".join(diff)
+            )
 
     def _cold(self, target: Target, series: res.Series, body: bytes) -> None:
         control = self.controls.get(target.language)
@@ -925,6 +942,7 @@ def _summary(session: Session) -> dict[str, Any]:
                 "retries": tally.retries,
                 "reports_missing": tally.reports_missing,
                 "notes": tally.notes,
+                "mismatches": tally.mismatches,
             }
         )
     return {"runs": runs, "files": [str(p) for p in session.paths]}
@@ -946,7 +964,8 @@ _HELP_PARAGRAPHS = (
         "and wait for the update, as Lambda Power Tuning does; they and the REPORT lines (Init "
         "Duration, Billed Duration, Max Memory Used, from CloudWatch Logs) need the function "
         "names. Errors, timeouts and 429 throttles are counted per language and shown; 429s and "
-        "refused connections are retried with backoff."
+        "refused connections are retried with backoff. One good answer of each language per size "
+        "is compared by the contract's agreement rule."
     ),
     "Examples:",
     "[bold]telemetry-bench remote --sizes 100,20k -c 20 -n 200[/]",
@@ -955,8 +974,9 @@ _HELP_PARAGRAPHS = (
     (
         "Results (results.json/.csv/.md; sweep.md and sweep.json with --memory-sweep, one folder "
         "per memory size) go to --output; render or compare them with `telemetry-bench report "
-        "DIR...`. Exit code 0 when every series got answers; 1 when the run failed or a series "
-        "got none (partial results are saved); 2 for bad options; 130 on Ctrl-C, 143 on SIGTERM "
+        "DIR...`. Exit code 0 when every series got answers; 1 when the run failed, a series "
+        "got none or the answers disagree (partial results are saved); 2 for bad options or a "
+        "payload over 6 MB; 130 on Ctrl-C, 143 on SIGTERM "
         "(memory restored first)."
     ),
 )
@@ -1044,6 +1064,7 @@ def remote(
             invocations=invocations,
             report_wait=report_wait,
         )
+        check_payloads(size_list, payloads.Knobs(seed=seed))
         deployment = resolve_deployment(
             {
                 "python_url": python_url,
@@ -1121,6 +1142,8 @@ def remote(
         )
     if code == 0 and any(_failed_series(run) for run in session.runs):
         code = 1
+    if code == 0 and any(tally.mismatches for tally in session.tallies):
+        code = 1
     if code:
         raise typer.Exit(code)
 
@@ -1168,6 +1191,8 @@ def _finish(
             err.print(f"[yellow]{escape(note)}[/]")
         for failed in _failed_series(run):
             err.print(f"[red]{failed}: every request failed; see the outcome table[/]")
+        for mismatch in tally.mismatches:
+            err.print(f"[red]{escape(mismatch)}[/]", highlight=False)
     if session.paths:
         err.print(f"results in {directory}")
 
@@ -1176,6 +1201,18 @@ def _print_error(console: Console, exc: BenchError) -> None:
     console.print(f"[red]error:[/] {escape(exc.message)}", highlight=False)
     if exc.hint:
         console.print(exc.hint, markup=False, highlight=False)
+
+
+def check_payloads(sizes: list[int], knobs: payloads.Knobs) -> None:
+    """Refuse, before sending anything, a payload over what a Function URL accepts."""
+    for size in sizes:
+        n = len(payloads.payload(size, knobs))
+        if n > LAMBDA_REQUEST_LIMIT:
+            raise BenchError(
+                f"a payload of {size:,} events is {n:,} bytes: over the {LAMBDA_REQUEST_LIMIT:,} "
+                "bytes (6 MB) a Function URL accepts",
+                "Use smaller --sizes (20,000 events is about 1.7 MB).",
+            )
 
 
 def _check_options(
