@@ -16,7 +16,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from moto import settings as moto_settings
@@ -411,7 +411,7 @@ def test_a_failed_apply_points_at_destroy(
 
 # --- destroy ----------------------------------------------------------------------------------
 
-HALF_APPLIED_STATE = {
+HALF_APPLIED_STATE: dict[str, Any] = {
     "version": 4,
     "terraform_version": "1.11.4",
     "serial": 3,
@@ -424,7 +424,21 @@ HALF_APPLIED_STATE = {
             "name": "function",
             "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
             "instances": [{"index_key": "go", "attributes": {"name": "telemetry-agg-go-exec"}}],
-        }
+        },
+        {
+            "mode": "managed",
+            "type": "aws_cloudwatch_log_group",
+            "name": "function",
+            "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+            "instances": [
+                {
+                    "index_key": "go",
+                    "attributes": {
+                        "arn": "arn:aws:logs:sa-east-1:123456789012:log-group:/aws/lambda/x-go"
+                    },
+                }
+            ],
+        },
     ],
 }
 
@@ -483,6 +497,25 @@ def test_at_a_terminal_destroy_asks_first(
     assert "Destroy all of the above?" in result.output
     assert result.exit_code == code, result.output
     assert ("apply" in stage.fake.subcommands()) is (code == 0)
+
+
+def test_destroy_without_the_variables_file_reads_the_region_from_the_state(
+    stage: Stage,
+) -> None:
+    (stage.infra / "terraform.tfstate").write_text(json.dumps(HALF_APPLIED_STATE))
+    result = stage.invoke(["destroy", "--auto-approve"])
+    assert result.exit_code == 0, result.output
+    assert "region sa-east-1, read from the state" in result.stderr
+    assert stage.fake.vars("plan")["region"] == "sa-east-1"
+
+
+def test_destroy_with_no_clue_to_the_region_asks_for_it(stage: Stage) -> None:
+    clueless = {**HALF_APPLIED_STATE, "resources": HALF_APPLIED_STATE["resources"][:1]}
+    (stage.infra / "terraform.tfstate").write_text(json.dumps(clueless))
+    result = stage.invoke(["destroy", "--auto-approve"])
+    assert result.exit_code == 1
+    assert "destroy --region REGION" in result.stderr
+    assert stage.fake.calls() == []
 
 
 def test_destroy_region_can_be_overridden_and_is_checked(

@@ -326,6 +326,33 @@ def state_has_resources(directory: Path) -> bool:
     return bool(isinstance(state, dict) and state.get("resources"))
 
 
+_REGIONAL_ARN = re.compile(r"^arn:aws[a-z-]*:(?:lambda|logs):([a-z0-9-]+):")
+
+
+def region_from_state(directory: Path) -> str | None:
+    """The region a state's resources are in: its `region` output, else a regional ARN."""
+    try:
+        state = json.loads((directory / "terraform.tfstate").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict):
+        return None
+    output = (state.get("outputs") or {}).get("region") or {}
+    if isinstance(output, dict) and isinstance(output.get("value"), str):
+        return str(output["value"])
+    for resource in state.get("resources") or []:
+        for instance in resource.get("instances") or [] if isinstance(resource, dict) else []:
+            arn = (
+                (instance.get("attributes") or {}).get("arn")
+                if isinstance(instance, dict)
+                else None
+            )
+            match = _REGIONAL_ARN.match(arn) if isinstance(arn, str) else None
+            if match:
+                return match.group(1)
+    return None
+
+
 # --- running terraform ------------------------------------------------------------------------
 
 
@@ -496,7 +523,18 @@ def destroy(
         return "nothing"
     known = {f.name for f in fields(Settings)}
     previous = {k: v for k, v in (read_vars(where) or {}).items() if k in known}
-    settings = Settings(**{**previous, **({"region": region} if region else {})})
+    if region:
+        previous["region"] = region
+    elif "region" not in previous:
+        found = region_from_state(where)
+        if found is None:
+            raise DeployError(
+                f"There is a state in {where}, but neither it nor {VARS_FILE} says its region.",
+                "Pass the region the deployment is in: telemetry-bench destroy --region REGION.",
+            )
+        say(f"    region {found}, read from the state ({VARS_FILE} is missing)")
+        previous["region"] = found
+    settings = Settings(**previous)
     check_region(settings.region)
     binary = terraform.find_binary()
     say(f"==> credentials (standard AWS chain), region {settings.region}")
