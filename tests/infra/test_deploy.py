@@ -485,6 +485,10 @@ def test_a_live_deployment_is_not_moved_to_another_region(stage: Stage) -> None:
     assert stage.fake.calls() == []
     same = stage.invoke([*stage.deploy_args[:2], "ap-southeast-2", *stage.deploy_args[3:]])
     assert "The current deployment is in" not in same.stderr
+    (stage.infra / deploy.VARS_FILE).unlink()  # the state alone tells: sa-east-1
+    again = stage.invoke([*stage.deploy_args, "--auto-approve"])
+    assert again.exit_code == 1
+    assert "The current deployment is in sa-east-1" in again.stderr
 
 
 @pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])

@@ -114,8 +114,10 @@ def check_same_region(region: str, directory: Path) -> None:
     """Refuse to move a live deployment to another region: Terraform would lose track of the
     functions in the old one (they would look deleted) and leave them running, out of reach of
     `destroy`."""
-    previous = (read_vars(directory) or {}).get("region")
-    if previous and previous != region and state_has_resources(directory):
+    if not state_has_resources(directory):
+        return
+    previous = (read_vars(directory) or {}).get("region") or region_from_state(directory)
+    if previous and previous != region:
         raise DeployError(
             f"The current deployment is in {previous}; deploying to {region} would leave it "
             "running there, out of reach of `telemetry-bench destroy`.",
