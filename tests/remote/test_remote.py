@@ -563,3 +563,49 @@ def test_a_signal_mid_sweep_restores_memory_and_keeps_results(
     assert len(series.samples) >= sent - 2  # all but the warm-up and the one in flight
     # REPORT lines still joined: one look, no waiting, so the last one or two may be missing
     assert sum(1 for s in series.samples if s.billed_ms == 13) >= len(series.samples) - 2
+
+
+def test_urls_only_runs_and_says_what_it_could_not_do(
+    runner: CliRunner, tmp_path: Path, fake_credentials: None
+) -> None:
+    with FakeLambda("python") as py, FakeLambda("go") as go:
+        args = ["remote", "--python-url", py.url, "--go-url", go.url, "--region", "eu-west-1"]
+        args += ["--auth-type", "NONE", "--sizes", "10", "-n", "3", "-c", "1", "-o", str(tmp_path)]
+        result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "python: no cold starts forced: no function name (--python-function)" in result.stderr
+    assert "go: no REPORT lines read: no log group or function name" in result.stderr
+    saved = res.load(tmp_path)
+    assert saved.options["price"] == cost.price_for("eu-west-1", "arm64").gb_second
+    assert all(len(s.samples) == 3 for s in saved.series)
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "message"),
+    [
+        ([], 1, "no built-in Lambda price for region 'xx-nowhere-1'"),
+        (["--price-per-gb-second", "0"], 2, "must be a positive number"),
+    ],
+)
+def test_a_region_without_a_price_needs_one(
+    runner: CliRunner, tmp_path: Path, extra: list[str], code: int, message: str
+) -> None:
+    args = ["remote", "--python-url", "http://127.0.0.1:9/", "--go-url", "http://127.0.0.1:9/"]
+    args += ["--region", "xx-nowhere-1", "--auth-type", "NONE", "-k", "0", "--no-reports"]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path), *extra])
+    assert result.exit_code == code
+    assert message in result.stderr
+    if code == 1:
+        assert "--price-per-gb-second" in result.stderr
+
+
+def test_an_explicit_price_is_used(runner: CliRunner, tmp_path: Path) -> None:
+    with FakeLambda("python") as py, FakeLambda("go") as go:
+        args = ["remote", "--python-url", py.url, "--go-url", go.url, "--region", "xx-nowhere-1"]
+        args += ["--auth-type", "NONE", "-k", "0", "--no-reports", "--sizes", "10", "-n", "2"]
+        args += ["--price-per-gb-second", "0.00002", "-o", str(tmp_path)]
+        result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = res.load(tmp_path)
+    assert saved.options["price"] == 0.00002
+    assert remote.price_of(saved).gb_second == 0.00002

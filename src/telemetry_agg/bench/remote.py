@@ -328,6 +328,7 @@ class Plan:
     cold_starts: int = 5
     report_wait_s: float = 60.0
     warmup: bool = True
+    price_per_gb_second: float | None = None
     read_reports: bool = True
     invocations: int = 1_000_000
     knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
@@ -406,6 +407,16 @@ class RemoteRun:
         self.tracked: list[Tracked] = []
         self.answers: dict[tuple[int, str], dict[str, Any]] = {}
         self.tally = Tally()
+        for t in deployment.targets:
+            if plan.cold_starts > 0 and t.language not in controls:
+                self.tally.notes.append(
+                    f"{t.language}: no cold starts forced: no function name "
+                    f"(--{t.language}-function)"
+                )
+            if plan.read_reports and not t.log_group:
+                self.tally.notes.append(
+                    f"{t.language}: no REPORT lines read: no log group or function name"
+                )
         self._rng = random.Random()  # noqa: S311 - jitter, not crypto
 
     def client(self, target: Target) -> sigv4.Client:
@@ -789,7 +800,13 @@ def run_remote(
             "Pass --python-function and --go-function, or deploy with `telemetry-bench deploy`.",
         )
     signer = sigv4.Signer(deployment.region) if deployment.auth_type == "AWS_IAM" else None
-    price = cost.price_for(deployment.region, deployment.architecture)
+    if plan.price_per_gb_second is not None:
+        price = cost.Price(deployment.region, deployment.architecture, plan.price_per_gb_second)
+    else:
+        try:
+            price = cost.price_for(deployment.region, deployment.architecture)
+        except cost.UnknownPriceError as exc:
+            raise BenchError(str(exc), "Pass --price-per-gb-second.") from None
     base_options = {
         **(options or {}),
         "region": deployment.region,
@@ -1037,6 +1054,10 @@ def remote(
             "warm.",
         ),
     ] = True,
+    price_per_gb_second: Annotated[
+        float | None,
+        typer.Option(help="Price per GB-second, for a region without a built-in price."),
+    ] = None,
     report_wait: Annotated[
         float, typer.Option(help="Longest wait for REPORT lines, seconds.")
     ] = 60.0,
@@ -1063,6 +1084,7 @@ def remote(
             timeout=timeout,
             invocations=invocations,
             report_wait=report_wait,
+            price=price_per_gb_second,
         )
         check_payloads(size_list, payloads.Knobs(seed=seed))
         deployment = resolve_deployment(
@@ -1090,6 +1112,7 @@ def remote(
         cold_starts=cold_starts,
         report_wait_s=report_wait,
         warmup=warmup,
+        price_per_gb_second=price_per_gb_second,
         read_reports=reports,
         invocations=invocations,
         knobs=payloads.Knobs(seed=seed),
@@ -1226,7 +1249,10 @@ def _check_options(
     timeout: float,
     invocations: int,
     report_wait: float,
+    price: float | None = None,
 ) -> tuple[list[int], list[int] | None]:
+    if price is not None and not (math.isfinite(price) and price > 0):
+        raise BenchError(f"--price-per-gb-second must be a positive number, not {price}")
     if requests is None and duration is None:
         raise BenchError("give --requests N or --duration S")
     if requests is not None and requests < 1:
