@@ -4,6 +4,7 @@ cleanly, exits 130, keeps partial results and leaves no emulator or runtime behi
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -149,3 +150,34 @@ def test_serve_port_in_use(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert f"port 127.0.0.1:{port} is in use" in out.stderr
     assert "--port-python" in out.stderr
+
+
+def test_results_are_written_after_every_series_even_if_killed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sizes = ",".join(str(n) for n in range(10, 410, 10))  # 40 sizes: seconds of work
+    args = ["local", "--sizes", sizes, "--cold", "1", "--warm", "20", "-o", str(out)]
+    proc = _spawn(args, tmp_path)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "results.json").exists() and time.monotonic() < deadline:
+            seen.update(descendants(proc.pid))
+            for pid in list(seen):
+                seen.update(descendants(pid))
+            time.sleep(0.02)
+        assert (out / "results.json").exists(), "no results.json after the first series"
+    finally:
+        proc.send_signal(signal.SIGSTOP)  # frozen: it starts no more environments
+        time.sleep(0.3)  # an emulator already invoked starts its runtime meanwhile
+        seen.update(descendants(proc.pid))
+        for pid in list(seen):
+            seen.update(descendants(pid))
+        proc.kill()  # SIGKILL: no cleanup runs in the bench; this test cleans up after it
+        proc.communicate()
+        for pid in seen:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+    saved = res.load(out)
+    assert saved.complete is False
+    assert saved.series, "the first (size, language) was written as soon as it finished"
+    assert wait_gone(sorted(seen)) == []

@@ -677,7 +677,8 @@ def local(
     code = 0
     try:
         with _signals():
-            run_local(plan, results, console, bodies=bodies)
+            # Written after every (size, language) too: even a SIGKILL keeps what was done.
+            run_local(plan, results, console, bodies=bodies, on_series=_saver(output))
         results.complete = True
     except KeyboardInterrupt:
         results.failure = "interrupted (Ctrl-C)"
@@ -719,6 +720,17 @@ def local(
         print(json.dumps(_summary_json(results, paths), indent=1))
     if code:
         raise typer.Exit(code)
+
+
+def _saver(output: Path | None) -> Callable[[res.Results], None] | None:
+    if output is None:
+        return None
+
+    def save(results: res.Results) -> None:
+        with contextlib.suppress(OSError):  # the final save reports write errors
+            res.save(results, output)
+
+    return save
 
 
 def _package_versions(*names: str) -> dict[str, str]:
