@@ -11,7 +11,6 @@ The rules are docs/contract.md; the Lambda handler is ``telemetry_agg.handler.ha
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from telemetry_agg.aggregators import (
     ENTRY_POINT_GROUP,
@@ -42,7 +41,7 @@ def aggregate(data: bytes | str, *, aggregator: str | None = None) -> Summary:
     chosen = get_aggregator(aggregator)
     document = as_document(data) if isinstance(data, str) else check_size(bytes(data))
     summary = chosen.summarize(document)
-    return replace(summary, compute_ms=(time.perf_counter() - started) * 1000)
+    return summary._replace(compute_ms=(time.perf_counter() - started) * 1000)
 
 
 __all__ = [

@@ -9,8 +9,7 @@ import binascii
 import json
 import re
 import zlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from telemetry_agg.errors import AggregationError, invalid_json
 from telemetry_agg.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, room_for_max_depth
@@ -26,8 +25,7 @@ _TOO_LARGE = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """What §1 makes of an event: the document (None for an empty batch) and the body's size."""
 
     document: Document | None

@@ -176,14 +176,13 @@ def _install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
         textwrap.dedent(
             """
             from telemetry_agg.aggregators.reference import AGGREGATOR as _REFERENCE
-            from dataclasses import replace
 
 
             class Upper:
                 name = "upper"
 
                 def summarize(self, document):
-                    return replace(_REFERENCE.summarize(document), aggregator=self.name)
+                    return _REFERENCE.summarize(document)._replace(aggregator=self.name)
 
 
             NOT_AN_AGGREGATOR = object()

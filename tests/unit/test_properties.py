@@ -3,7 +3,8 @@
 Batches are built as JSON *text*, so they hold what a decoded value cannot: duplicate keys,
 integer versus float literals (``200`` / ``200.0`` / ``2e2``), ``-0``, numbers at the 2^53 and
 2^63 boundaries, nulls, wrong types, non-objects, Unicode (``st.text()`` never yields lone
-surrogates; those are covered by the vectors). Invalid documents must get the same error code.
+surrogates, so lone-surrogate escapes are drawn as JSON text). Invalid documents must get the
+same error code.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ scalar_texts = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.sampled_from(["null", "true", "false", '""', "[]", "{}", '"unknown"', '"42"', '"-0"']),
+    # escapes st.text() cannot give: lone surrogates (high, low, reversed pair) and a valid pair
+    st.sampled_from(['"\\ud800"', '"x\\udc00"', '"\\ude00\\ud83d"', '"\\ud83d\\ude00"']),
     st.text(max_size=12).map(_text),
     st.sampled_from(["/login", "/search", "/ping", "/caf\u00e9", "\U0001f600", "B", "a"]).map(
         _text

@@ -56,12 +56,25 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
-_DECODER = json.JSONDecoder(
-    parse_float=_parse_float, parse_int=_parse_int, parse_constant=_reject_constant
-)
-_PY_DECODER = json.JSONDecoder(
-    parse_float=_parse_float, parse_int=_parse_int, parse_constant=_reject_constant
-)
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, last duplicate winning; §2 still holds in the values the duplicates replace."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        last = {key: i for i, (key, _) in enumerate(pairs)}
+        replaced = [value for i, (key, value) in enumerate(pairs) if last[key] != i]
+        if _has_lone_surrogate(replaced):
+            raise _RejectedError("a string holds a lone surrogate escape")
+    return obj
+
+
+_HOOKS: dict[str, Any] = {
+    "parse_float": _parse_float,
+    "parse_int": _parse_int,
+    "parse_constant": _reject_constant,
+    "object_pairs_hook": _object,
+}
+_DECODER = json.JSONDecoder(**_HOOKS)
+_PY_DECODER = json.JSONDecoder(**_HOOKS)
 _PY_DECODER.scan_once = py_make_scanner(_PY_DECODER)  # type: ignore[attr-defined]
 
 
