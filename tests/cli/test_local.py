@@ -227,3 +227,18 @@ def test_over_lambdas_request_limit(app: typer.Typer, runner: CliRunner) -> None
     assert result.exit_code == 2
     assert "over Lambda's 6 MB request limit" in result.output
     assert "use smaller --sizes" in result.output
+
+
+def test_cpu_cap_on_a_v1_style_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cpu.cfs_quota_us").write_text("-1\n")
+    monkeypatch.setattr(local.CpuCap, "V2", tmp_path / "no-v2")
+    monkeypatch.setattr(local.CpuCap, "V1", tmp_path)
+    assert local.CpuCap.available() == (True, "")
+    cap = local.CpuCap(3538, "env-1")  # two vCPUs
+    assert (tmp_path / "env-1" / "cpu.cfs_quota_us").read_text() == "200000\n"
+    assert (tmp_path / "env-1" / "cpu.cfs_period_us").read_text() == "100000\n"
+    cap.add(12345)
+    assert (tmp_path / "env-1" / "cgroup.procs").read_text() == "12345\n"
+    (tmp_path / "taken").write_text("a file where the cgroup would go")
+    with pytest.raises(local.BenchError, match="run without --cpu-cap"):
+        local.CpuCap(512, "taken")

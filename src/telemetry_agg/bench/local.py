@@ -147,17 +147,24 @@ class CpuCap:
         if root is None:
             raise BenchError("--cpu-cap is not available here: " + self.available()[1])
         self.dir = root / name
-        self.dir.mkdir(exist_ok=True)
-        if root == self.V2:
-            (self.dir / "cpu.max").write_text(f"{self.quota_us} {self.PERIOD_US}\n")
-        else:
-            (self.dir / "cpu.cfs_period_us").write_text(f"{self.PERIOD_US}\n")
-            (self.dir / "cpu.cfs_quota_us").write_text(f"{self.quota_us}\n")
+        try:
+            self.dir.mkdir(exist_ok=True)
+            if root == self.V2:
+                (self.dir / "cpu.max").write_text(f"{self.quota_us} {self.PERIOD_US}\n")
+            else:
+                (self.dir / "cpu.cfs_period_us").write_text(f"{self.PERIOD_US}\n")
+                (self.dir / "cpu.cfs_quota_us").write_text(f"{self.quota_us}\n")
+        except OSError as exc:
+            self.remove()
+            raise BenchError(
+                f"--cpu-cap: cannot set up the cgroup {self.dir} ({exc.strerror}); "
+                "run without --cpu-cap"
+            ) from None
 
     @classmethod
     def _root(cls) -> tuple[Path | None, str]:
         if (cls.V2 / "cgroup.controllers").is_file():
-            if "cpu" not in (cls.V2 / "cgroup.subtree_control").read_text():
+            if "cpu" not in (cls.V2 / "cgroup.subtree_control").read_text().split():
                 return None, "cgroup v2 without the cpu controller enabled for children"
             return (cls.V2, "") if os.access(cls.V2, os.W_OK) else (None, "cgroup v2 read-only")
         if (cls.V1 / "cpu.cfs_quota_us").is_file():
@@ -175,13 +182,19 @@ class CpuCap:
         return root is not None, why
 
     def add(self, pid: int) -> None:
-        (self.dir / "cgroup.procs").write_text(f"{pid}\n")
+        try:
+            (self.dir / "cgroup.procs").write_text(f"{pid}\n")
+        except OSError as exc:
+            raise BenchError(
+                f"--cpu-cap: cannot move the emulator into {self.dir} ({exc.strerror}); "
+                "run without --cpu-cap"
+            ) from None
 
     def remove(self) -> None:
         for _ in range(20):
             try:
                 self.dir.rmdir()
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 return
             except OSError:
                 time.sleep(0.05)
@@ -272,7 +285,7 @@ class Fleet:
         self.plan = plan
         self.live: set[Emulator] = set()
         self.lock = threading.Lock()
-        self.caps: list[CpuCap] = []
+        self.caps: dict[Emulator, CpuCap] = {}
         self.count = 0
 
     def start(self, runtime: Runtime) -> Emulator:
@@ -284,7 +297,7 @@ class Fleet:
         emu.start()
         if self.plan.cpu_cap and emu.proc is not None:
             cap = CpuCap(self.plan.memory_mb, f"telemetry-bench-{os.getpid()}-{n}")
-            self.caps.append(cap)
+            self.caps[emu] = cap
             cap.add(emu.proc.pid)  # the runtime, started at the first invoke, inherits it
         return emu
 
@@ -292,6 +305,9 @@ class Fleet:
         emu.stop()
         with self.lock:
             self.live.discard(emu)
+            cap = self.caps.pop(emu, None)
+        if cap is not None:
+            cap.remove()
 
     def stop_all(self) -> None:
         with self.lock:
@@ -299,7 +315,7 @@ class Fleet:
             self.live.clear()
         for emu in live:
             emu.stop()
-        for cap in self.caps:
+        for cap in self.caps.values():
             cap.remove()
         self.caps.clear()
 
