@@ -109,21 +109,22 @@ class FakeLambda:
         else:
             answer = {"error": "boom", "detail": "a test failure", "language": self.language}
         data = json.dumps(answer).encode()
+        if status != 429:  # a 429 never ran the function: no REPORT
+            # Written before answering, so a test never races its own REPORT lines; lag is
+            # what `withhold_reports` is for.
+            cold = handler.fresh
+            handler.fresh = False
+            if index in self.withhold_reports:
+                with self._lock:
+                    self.withheld.append(rid)
+            else:
+                self._report(rid, cold)
         handler.send_response(status)
         handler.send_header("content-type", "application/json")
         handler.send_header("x-amzn-requestid", rid)
         handler.send_header("content-length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
-        if status == 429:
-            return  # Lambda never ran: no REPORT
-        cold = handler.fresh
-        handler.fresh = False
-        if index in self.withhold_reports:
-            with self._lock:
-                self.withheld.append(rid)
-        else:
-            self._report(rid, cold)
 
     def _report(self, rid: str, cold: bool) -> None:
         if self.logs_client is None:
