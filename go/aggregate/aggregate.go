@@ -367,51 +367,11 @@ func (s *scanner) str() (esc bool, ok bool) {
 			return esc, true
 		case c == '\\':
 			esc = true
-			if p+1 >= len(d) {
-				s.pos = len(d)
-				return false, s.failAt("a string")
+			n, ok := s.escapeLen(p)
+			if !ok {
+				return false, false
 			}
-			switch d[p+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				p += 2
-			case 'u':
-				r, ok := hex4(d, p+2)
-				if !ok {
-					s.pos = p
-					return false, s.fail("The body is not valid JSON: a \\u escape at offset %d needs four hex digits.", p)
-				}
-				switch {
-				case r >= 0xD800 && r <= 0xDBFF:
-					// A high surrogate must be followed by an escaped low surrogate.
-					lo, ok2 := rune(0), false
-					if p+7 < len(d) && d[p+6] == '\\' && d[p+7] == 'u' {
-						lo, ok2 = hex4(d, p+8)
-					}
-					if !ok2 || lo < 0xDC00 || lo > 0xDFFF {
-						if s.lenient {
-							s.lone = true
-							p += 6
-							continue
-						}
-						s.pos = p
-						return false, s.fail("The body is not valid JSON: the \\u escape at offset %d is a lone surrogate (a high surrogate needs a low one right after it); send valid Unicode.", p)
-					}
-					p += 12
-				case r >= 0xDC00 && r <= 0xDFFF:
-					if s.lenient {
-						s.lone = true
-						p += 6
-						continue
-					}
-					s.pos = p
-					return false, s.fail("The body is not valid JSON: the \\u escape at offset %d is a lone low surrogate; send valid Unicode.", p)
-				default:
-					p += 6
-				}
-			default:
-				s.pos = p
-				return false, s.fail("The body is not valid JSON: unknown escape at offset %d; JSON allows \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX.", p)
-			}
+			p += n
 		case c < 0x20:
 			s.pos = p
 			return false, s.fail("The body is not valid JSON: a control character (U+%04X) at offset %d sits unescaped inside a string; escape it (for example \\n or \\u0000).", c, p)
@@ -429,6 +389,44 @@ func (s *scanner) str() (esc bool, ok bool) {
 			p += n
 		}
 	}
+}
+
+// escapeLen validates the escape at d[p] ('\\') and returns its length: 2, 6, or 12 for a
+// surrogate pair. A lone surrogate is an error, except in a lenient scan (which notes it).
+func (s *scanner) escapeLen(p int) (int, bool) {
+	d := s.data
+	if p+1 >= len(d) {
+		s.pos = len(d)
+		return 0, s.failAt("a string")
+	}
+	switch d[p+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, true
+	case 'u':
+	default:
+		s.pos = p
+		return 0, s.fail("The body is not valid JSON: unknown escape at offset %d; JSON allows \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX.", p)
+	}
+	r, ok := hex4(d, p+2)
+	if !ok {
+		s.pos = p
+		return 0, s.fail("The body is not valid JSON: a \\u escape at offset %d needs four hex digits.", p)
+	}
+	if r < 0xD800 || r > 0xDFFF {
+		return 6, true
+	}
+	if r <= 0xDBFF && p+7 < len(d) && d[p+6] == '\\' && d[p+7] == 'u' {
+		// A high surrogate must be followed by an escaped low surrogate.
+		if lo, ok := hex4(d, p+8); ok && lo >= 0xDC00 && lo <= 0xDFFF {
+			return 12, true
+		}
+	}
+	if s.lenient {
+		s.lone = true
+		return 6, true
+	}
+	s.pos = p
+	return 0, s.fail("The body is not valid JSON: the \\u escape at offset %d is a lone surrogate (a high surrogate needs a low one right after it, a low one needs a high one before it); send valid Unicode.", p)
 }
 
 // utf8Len returns the length of the valid UTF-8 sequence starting at d[p] (a byte >= 0x80),
@@ -494,14 +492,22 @@ func hex4(d []byte, p int) (rune, bool) {
 
 // unescape decodes the content of a validated string that holds escapes into s.buf.
 func (s *scanner) unescape(start, end int) []byte {
+	s.buf = s.appendUnescaped(s.buf[:0], start, end)
+	return s.buf
+}
+
+// appendUnescaped appends the decoded content of the validated string s.data[start:end]: plain
+// runs are copied whole, escapes decoded one by one.
+func (s *scanner) appendUnescaped(b []byte, start, end int) []byte {
 	d := s.data
-	b := s.buf[:0]
 	for p := start; p < end; {
-		c := d[p]
-		if c != '\\' {
-			b = append(b, c)
-			p++
-			continue
+		q := p
+		for q < end && d[q] != '\\' {
+			q++
+		}
+		b = append(b, d[p:q]...)
+		if p = q; p == end {
+			return b
 		}
 		switch d[p+1] {
 		case 'b':
@@ -536,7 +542,6 @@ func (s *scanner) unescape(start, end int) []byte {
 		}
 		p += 2
 	}
-	s.buf = b
 	return b
 }
 

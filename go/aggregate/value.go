@@ -65,13 +65,19 @@ func (s *scanner) tree(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		if s.lone {
-			return LoneString(s.unescape(start+1, s.pos-1)), true
-		}
+		// Decoded into a buffer of its own, viewed as a string without another copy (the
+		// body can be 32 MiB).
+		var str string
 		if esc {
-			return string(s.unescape(start+1, s.pos-1)), true
+			b := s.appendUnescaped(make([]byte, 0, s.pos-1-start-1), start+1, s.pos-1)
+			str = unsafe.String(unsafe.SliceData(b), len(b))
+		} else {
+			str = string(d[start+1 : s.pos-1])
 		}
-		return string(d[start+1 : s.pos-1]), true
+		if s.lone {
+			return LoneString(str), true
+		}
+		return str, true
 	case c == '{':
 		obj := Object{Values: map[string]any{}}
 		if empty, ok := s.open(depth, '}'); !ok || empty {
