@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from typing import TYPE_CHECKING
 
 from telemetry_agg.bench import payloads
+
+from .conftest import BENCH, bench_env
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,3 +69,24 @@ def test_help_teaches(app: typer.Typer, runner: CliRunner) -> None:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.output, command
+
+
+def test_gen_ctrl_c_exits_130(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [str(BENCH), "gen", "--sizes", "100,3000000", "-o", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=bench_env(),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "payload-100.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert (tmp_path / "payload-100.json").exists()
+    assert not (tmp_path / "payload-3000000.json").exists()

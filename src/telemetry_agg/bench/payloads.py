@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 __all__ = [
     "DEFAULT_SIZES",
@@ -210,13 +212,23 @@ def write(
     for size in sizes:
         body = payload(size, knobs)
         path = directory / payload_name(size)
-        path.write_bytes(body)
+        _write_whole(path, body)
         paths.append(path)
         if event:
             ev = directory / f"event-{size}.json"
-            ev.write_text(json.dumps(function_url_event(body)), encoding="utf-8")
+            _write_whole(ev, json.dumps(function_url_event(body)).encode())
             paths.append(ev)
     return paths
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """All of `data` at `path`, or nothing there (a stop mid-write leaves no half file)."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_payload(path: Path) -> bytes:
@@ -269,7 +281,22 @@ def gen(
     try:
         size_list = parse_sizes(sizes)
         knobs = Knobs(seed=seed, endpoints=endpoints, users=users, invalid=invalid)
-        paths = write(output, size_list, knobs, event=event)
+        knobs.check()
+        paths: list[Path] = []
+        with Progress(
+            TextColumn("generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            task = progress.add_task("events", total=sum(size_list))
+            for size in size_list:
+                paths += write(output, [size], knobs, event=event)
+                progress.advance(task, size)
+    except KeyboardInterrupt:
+        typer.echo("stopped: interrupted (Ctrl-C); the files written so far are kept", err=True)
+        raise typer.Exit(130) from None
     except PayloadError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
