@@ -327,6 +327,9 @@ def serve(
             timeout_s=timeout,
             aggregator=aggregator,
         )
+    except KeyboardInterrupt:
+        console.print("stopped while starting")
+        raise typer.Exit(130) from None
     except ToolMissingError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(3) from None
