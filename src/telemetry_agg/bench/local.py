@@ -678,6 +678,8 @@ def local(
         )
         _validate(plan, price)
         bodies = load_payloads(plan)
+    except KeyboardInterrupt:
+        raise _fail(console, "interrupted (Ctrl-C) before the run started", 130) from None
     except (BenchError, payloads.PayloadError) as exc:
         raise _fail(console, str(exc), 2) from None
 
