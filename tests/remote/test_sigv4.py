@@ -159,3 +159,12 @@ def test_no_credentials_for_aws_iam_says_what_to_do(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     with pytest.raises(sigv4.CredentialsError, match="auth type NONE"):
         sigv4.Signer("us-east-1")
+
+
+def test_the_connection_disables_nagle_like_hey(fake: FakeLambda) -> None:
+    with sigv4.Client(fake.url, timeout_s=5) as client:
+        assert client.post(b"[]").status == 200
+        conn = client._conn
+        assert conn is not None
+        assert conn.sock is not None
+        assert conn.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

@@ -133,6 +133,10 @@ class Client:
             else:
                 self._conn = http.client.HTTPConnection(host, port, timeout=self.timeout_s)
             self._conn.connect()
+            # Headers and body may leave in two writes: without this, Nagle's algorithm and the
+            # server's delayed ACK can add tens of milliseconds to a request (hey sets it too).
+            if self._conn.sock is not None:
+                self._conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return self._conn
 
     def __enter__(self) -> Self:
