@@ -116,12 +116,14 @@ def compare_answers(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     keys = sorted((set(a) | set(b)) - set(DROPPED))
     if "error" in a and "error" in b:
         keys = ["error"]
-    missing = object()
+
+    def show(answer: dict[str, Any], key: str) -> str:
+        return json.dumps(answer[key]) if key in answer else '"<absent>"'
+
     return [
-        f"  {k}: python={json.dumps(a.get(k, missing) if k in a else '<absent>')} "
-        f"go={json.dumps(b.get(k) if k in b else '<absent>')}"
+        f"  {k}: python={show(a, k)} go={show(b, k)}"
         for k in keys
-        if a.get(k, missing) != b.get(k, missing)
+        if (k in a, a.get(k)) != (k in b, b.get(k))
     ]
 
 
