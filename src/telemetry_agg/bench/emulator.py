@@ -10,7 +10,8 @@ What the emulator does and does not tell (checked against its source, pinned in 
 
 - It prints a ``REPORT RequestId: ... Duration ... Billed Duration ...`` line per invocation on
   its standard output; the first carries ``Init Duration``. Its Init Duration covers only its own
-  bookkeeping (a fraction of a millisecond): the runtime's start-up shows in the first
+  bookkeeping (a fraction of a millisecond; aws-lambda-runtime-interface-emulator issue #106):
+  the runtime's start-up shows in the first
   invocation's Duration and client latency, which is why the bench's cold start is the first
   invocation's client latency.
 - Its ``Max Memory Used`` is the memory size, a placeholder: never read. Peak memory is the
