@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
     from .conftest import MotoAws
 
+from .conftest import FAKE_SECRET
+
 
 def _quick_policy() -> remote.RetryPolicy:
     return remote.RetryPolicy(max_retries=3, base_s=0.001, cap_s=0.002)
@@ -401,7 +403,8 @@ def test_a_function_answering_5xx_fails_the_run_but_keeps_results(
         w = World(moto_aws, stack, go={"status": 503})
         result = runner.invoke(app, w.args(tmp_path / "run", "-k", "0", "--no-reports"))
     assert result.exit_code == 1
-    assert "Go at 10 events: every request failed" in result.stderr
+    assert "Go at 10 events: every request failed (http_503 x 6 of 6)" in result.stderr
+    assert "the function itself failed: see its CloudWatch logs" in result.stderr
     saved = res.load(tmp_path / "run")
     go, py = saved.get(10, "go"), saved.get(10, "python")
     assert go is not None
@@ -410,6 +413,22 @@ def test_a_function_answering_5xx_fails_the_run_but_keeps_results(
     assert py.errors == 0
     md = (tmp_path / "run" / "results.md").read_text()
     assert "| 10 | Go | 6 | 0 | 0 | 0 | 6 | 0 | 0 |" in md
+
+
+def test_refused_credentials_are_explained(
+    moto_aws: MotoAws, runner: CliRunner, tmp_path: Path
+) -> None:
+    # An AWS_IAM Function URL answers 403 to expired or insufficient credentials.
+    with ExitStack() as stack:
+        w = World(moto_aws, stack, python={"status": 403}, go={"status": 403})
+        args = w.args(tmp_path / "run", "-k", "0", "--no-reports")
+        result = runner.invoke(app, [*args, "--auth-type", "AWS_IAM"])
+        signed = w.fakes["python"].requests[0]["headers"]
+    assert result.exit_code == 1
+    assert "Python at 10 events: every request failed (http_403 x 6 of 6)" in result.stderr
+    assert "lambda:InvokeFunctionUrl" in result.stderr
+    assert "Authorization" in signed  # it did sign, with the fake credentials
+    assert FAKE_SECRET not in result.output
 
 
 def test_memory_sweep_measures_each_size_and_restores(

@@ -893,11 +893,35 @@ def append_remote_tables(path: Path, results: res.Results) -> None:
 
 
 def _failed_series(results: res.Results) -> list[str]:
-    return [
-        f"{_lang(s.language)} at {s.size:,} events"
-        for s in results.series
-        if s.samples and not any(x.ok for x in s.samples)
-    ]
+    """One line per series that got no good answer: what failed, and what to do about it."""
+    lines = []
+    for s in results.series:
+        if not s.samples or any(x.ok for x in s.samples):
+            continue
+        errors = [x.error or "" for x in s.samples]
+        common = max(set(errors), key=errors.count)
+        line = f"{_lang(s.language)} at {s.size:,} events: every request failed ({common} x"
+        line += f" {errors.count(common)} of {len(errors)})"
+        hint = FAILURE_HINTS.get(common) or (
+            "the function itself failed: see its CloudWatch logs"
+            if common.startswith("http_5")
+            else ""
+        )
+        lines.append(f"{line}; {hint}" if hint else line)
+    return lines
+
+
+FAILURE_HINTS = {
+    "http_403": (
+        "with AWS_IAM, the credentials are expired, for another account, or lack "
+        "lambda:InvokeFunctionUrl (refresh them, e.g. `aws sso login`); with NONE, the URL's "
+        "resource policy refuses public calls"
+    ),
+    "http_404": "no Function URL there: check --python-url / --go-url or the Terraform outputs",
+    "connection": "nothing answered: check the URL, the network and that the function exists",
+    "timeout": "no answer within --timeout: raise it, or check the function's own timeout",
+    "throttle": "throttled (429) even after retries: lower -c or raise the reserved concurrency",
+}
 
 
 class Terminated(KeyboardInterrupt):
@@ -1213,7 +1237,7 @@ def _finish(
         for note in tally.notes:
             err.print(f"[yellow]{escape(note)}[/]")
         for failed in _failed_series(run):
-            err.print(f"[red]{failed}: every request failed; see the outcome table[/]")
+            err.print(f"[red]{escape(failed)}[/]", highlight=False)
         for mismatch in tally.mismatches:
             err.print(f"[red]{escape(mismatch)}[/]", highlight=False)
     if session.paths:
