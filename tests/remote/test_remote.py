@@ -28,6 +28,7 @@ from telemetry_agg.bench import results as res
 from telemetry_agg.bench.cli import app
 from telemetry_agg.bench.errors import BenchError
 
+from .conftest import FAKE_SECRET
 from .fake_lambda import FakeLambda
 
 if TYPE_CHECKING:
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
     from typer.testing import CliRunner
 
     from .conftest import MotoAws
-
-from .conftest import FAKE_SECRET
 
 
 def _quick_policy() -> remote.RetryPolicy:
