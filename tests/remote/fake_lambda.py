@@ -35,6 +35,7 @@ class FakeLambda:
         delay_s: float = 0.0,
         withhold_reports: set[int] | None = None,
         answer_override: dict[str, Any] | None = None,
+        never_cold: bool = False,
     ) -> None:
         self.language = language
         self.logs_client = logs_client
@@ -44,6 +45,7 @@ class FakeLambda:
         self.delay_s = delay_s
         self.withhold_reports = withhold_reports or set()
         self.answer_override = answer_override or {}
+        self.never_cold = never_cold  # no Init Duration ever: every environment reused
         self.count = 0
         self.request_ids: list[str] = []
         self.withheld: list[str] = []  # request ids whose REPORT was never written
@@ -115,7 +117,7 @@ class FakeLambda:
         if status != 429:  # a 429 never ran the function: no REPORT
             # Written before answering, so a test never races its own REPORT lines; lag is
             # what `withhold_reports` is for.
-            cold = handler.fresh
+            cold = handler.fresh and not self.never_cold
             handler.fresh = False
             if index in self.withhold_reports:
                 with self._lock:

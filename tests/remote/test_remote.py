@@ -377,6 +377,23 @@ def test_a_payload_over_the_function_url_limit_is_refused_before_sending(
     assert "over the 6,291,456 bytes (6 MB) a Function URL accepts" in result.stderr
 
 
+def test_a_forced_cold_start_without_init_duration_counts_as_warm(
+    moto_aws: MotoAws, runner: CliRunner, tmp_path: Path
+) -> None:
+    with ExitStack() as stack:
+        w = World(moto_aws, stack, go={"never_cold": True})
+        result = runner.invoke(app, w.args(tmp_path / "run"))
+    assert result.exit_code == 0, result.output
+    assert "go: 2 forced cold start(s) have no Init Duration" in result.stderr
+    saved = res.load(tmp_path / "run")
+    go, python = saved.get(10, "go"), saved.get(10, "python")
+    assert go is not None
+    assert python is not None
+    assert go.cold() == []
+    assert len(go.warm()) == 2 + 6
+    assert len(python.cold()) == 2
+
+
 def test_missing_reports_are_named_and_results_kept(
     moto_aws: MotoAws, runner: CliRunner, tmp_path: Path
 ) -> None:

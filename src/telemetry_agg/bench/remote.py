@@ -527,6 +527,7 @@ class RemoteRun:
                 continue
             finally:
                 self._advance(task)
+            reused = 0
             for t in mine:
                 found = lookup.found.get(t.request_id or "")
                 if found is None:
@@ -537,6 +538,14 @@ class RemoteRun:
                 t.sample.init_ms = found.init_ms
                 if found.cold:
                     t.sample.kind = "cold"  # a fresh environment, whichever phase sent it
+                elif t.sample.kind == "cold":
+                    t.sample.kind = "warm"  # forced, but Lambda reused an environment
+                    reused += 1
+            if reused:
+                self.tally.notes.append(
+                    f"{target.language}: {reused} forced cold start(s) have no Init Duration in "
+                    "their REPORT line (Lambda reused an environment): counted as warm"
+                )
             if lookup.missing:
                 self.tally.reports_missing[target.language] = lookup.missing
 
