@@ -173,42 +173,58 @@ def typical_value(rng: random.Random, name: str) -> str:
         return str(rng.choice(STATUSES))
     if name == "duration_ms":
         return str(int(rng.expovariate(1 / 120)) + rng.randint(0, 30))
-    return json.dumps(f"u_{rng.randint(0, 30)}")
+    if rng.random() < 0.7:
+        return json.dumps(f"u_{rng.randint(0, 30)}")
+    # integer ids and their decimal text are one user (42 and "42"; -0 is "0")
+    k = rng.randint(0, 5)
+    return rng.choice([str(k), json.dumps(str(k)), "-0"])
 
 
-def field_value(rng: random.Random, name: str) -> str:
+def field_value(rng: random.Random, name: str, odd: float) -> str:
+    """A field's value: the study's kind, or with probability ``odd`` something unusual."""
     roll = rng.random()
-    if roll < 0.6:
+    if roll >= odd:
         return typical_value(rng, name)
-    if roll < 0.75:
+    roll /= odd
+    if roll < 0.4:
         return odd_number(rng)
-    if roll < 0.9:
+    if roll < 0.8:
         return odd_string(rng)
     return rng.choice(
         ["null", "true", "false", "[]", "{}", '[{"status": 200}]', '{"a": [1, {"b": null}]}']
     )
 
 
-def event_object(rng: random.Random) -> str:
+def event_object(rng: random.Random, odd: float, present: float) -> str:
+    """An event with each field present with probability ``present``, odd ones mixed in."""
     names = ["endpoint", "status", "duration_ms", "user_id"]
-    members = [f"{json.dumps(n)}: {field_value(rng, n)}" for n in names if rng.random() < 0.85]
-    if rng.random() < 0.2:  # a duplicate key: the last one wins
+    members = [
+        f"{json.dumps(n)}: {field_value(rng, n, odd)}" for n in names if rng.random() < present
+    ]
+    if rng.random() < odd / 2:  # a duplicate key: the last one wins
         n = rng.choice(names)
-        members.append(f"{json.dumps(n)}: {field_value(rng, n)}")
-    if rng.random() < 0.15:  # a key spelt with an escape, or another case
+        members.append(f"{json.dumps(n)}: {field_value(rng, n, odd)}")
+    if rng.random() < odd / 2:  # a key spelt with an escape, or another case
         members.append(rng.choice(['"st\\u0061tus": 201', '"Status": "x"', '"user_\\u0069d": 7']))
-    if rng.random() < 0.2:
+    if rng.random() < odd / 2:
         members.append(f'"extra": {rng.choice([odd_number(rng), odd_string(rng), "[[[]]]"])}')
     rng.shuffle(members)
     return "{" + ", ".join(members) + "}"
 
 
 def batch(rng: random.Random, n: int) -> str:
+    """Either wild (fields often missing or odd, non-objects mixed in) or the study's shape
+    (every field present) with a few odd values: the Python aggregators take different paths
+    for the two, and both must agree with Go."""
+    if rng.random() < 0.5:
+        odd, present, non_objects = 0.4, 0.85, 0.15
+    else:
+        odd, present = rng.choice([0.0, 0.01, 0.05, 0.2]), 1.0
+        non_objects = odd / 4
     elements = []
     for _ in range(n):
-        roll = rng.random()
-        if roll < 0.85:
-            elements.append(event_object(rng))
+        if rng.random() >= non_objects:
+            elements.append(event_object(rng, odd, present))
         else:
             elements.append(rng.choice(["1", '"x"', "null", "true", "[]", "[{}]", odd_number(rng)]))
     return "[" + ", ".join(elements) + "]"
