@@ -237,3 +237,21 @@ def test_bad_credentials_say_what_to_do_and_never_show_the_secret(code: str) -> 
     assert "refused the credentials" in text
     assert "aws sso login" in text
     assert FAKE_SECRET not in text
+
+
+def test_a_failed_restore_says_how_to_put_the_memory_back_by_hand() -> None:
+    client, stub = _stubbed()
+    stub.add_response(
+        "get_function_configuration", {"MemorySize": 512, "LastUpdateStatus": "Successful"}
+    )
+    stub.add_response("get_function_configuration", {"MemorySize": 256})
+    stub.add_client_error("update_function_configuration", "AccessDeniedException", "no")
+    control = aws.FunctionControl(client, "f")
+
+    def touch_nothing() -> None:
+        with control.restoring():
+            pass
+
+    with stub, pytest.raises(aws.AwsError, match=r"could not restore f .*512 MB") as caught:
+        touch_nothing()
+    assert "--function-name f --memory-size 512" in caught.value.hint

@@ -191,15 +191,25 @@ class FunctionControl:
             self._restore(original)
 
     def _restore(self, original: Mapping[str, Any]) -> None:
-        now = self.configuration()
-        changes: dict[str, Any] = {}
-        if now.get("MemorySize") != original.get("MemorySize"):
-            changes["MemorySize"] = original["MemorySize"]
-        before = original.get("Environment", {}).get("Variables", {})
-        if now.get("Environment", {}).get("Variables", {}) != before:
-            changes["Environment"] = {"Variables": dict(before)}
-        if changes:
-            self._update(**changes)
+        memory = original.get("MemorySize")
+        try:
+            now = self.configuration()
+            changes: dict[str, Any] = {}
+            if now.get("MemorySize") != memory:
+                changes["MemorySize"] = memory
+            before = original.get("Environment", {}).get("Variables", {})
+            if now.get("Environment", {}).get("Variables", {}) != before:
+                changes["Environment"] = {"Variables": dict(before)}
+            if changes:
+                self._update(**changes)
+        except AwsError as exc:
+            raise AwsError(
+                f"could not restore {self.name} to its original configuration "
+                f"({memory} MB): {exc.message}",
+                f"Set it back by hand: aws lambda update-function-configuration --function-name "
+                f"{self.name} --memory-size {memory} (and remove {COLD_START_VARIABLE} from its "
+                "environment).",
+            ) from None
 
 
 @dataclass(frozen=True)
