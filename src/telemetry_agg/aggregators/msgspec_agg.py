@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
-from telemetry_agg.aggregators._fast import summarize_counts
-from telemetry_agg.aggregators.orjson_agg import parse as strict_parse
-from telemetry_agg.aggregators.orjson_agg import summarize_events
+from telemetry_agg.aggregators._fast import Counts, summarize
+from telemetry_agg.aggregators.orjson_agg import count as strict_count
 from telemetry_agg.limits import DURATION_BOUND, INT64_MAX, INT64_MIN, MAX_ENDPOINT_CODE_POINTS
 
 if TYPE_CHECKING:
@@ -49,33 +48,31 @@ _DURATION = attrgetter("duration_ms")
 _USER = attrgetter("user_id")
 
 
+def count(document: bytes | str) -> Counts:
+    """Count one document: typed decoding, else the strict path (which raises on bad input)."""
+    started = time.perf_counter()
+    try:
+        events = _DECODER.decode(document)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return strict_count(document)  # not the common case: the strict path decides
+    parse_ms = (time.perf_counter() - started) * 1000
+    return Counts(
+        total=len(events),
+        invalid=0,
+        endpoints=Counter(map(_ENDPOINT, events)),
+        statuses=Counter(map(_STATUS, events)),
+        durations=Counter(map(_DURATION, events)),
+        users=set(map(_USER, events)),
+        users_are_strings=True,
+        parse_ms=parse_ms,
+    )
+
+
 class MsgspecAggregator:
     name = "msgspec"
 
     def summarize(self, document: bytes | str) -> Summary:
-        started = time.perf_counter()
-        try:
-            events = _DECODER.decode(document)
-        except (msgspec.MsgspecError, ValueError, RecursionError):
-            # Not the common case: let the strict path find out what it is.
-            strict = strict_parse(document)
-            parse_ms = (time.perf_counter() - started) * 1000
-            return summarize_events(
-                strict, aggregator=self.name, parse_ms=parse_ms, started=started
-            )
-        parse_ms = (time.perf_counter() - started) * 1000
-        return summarize_counts(
-            aggregator=self.name,
-            total=len(events),
-            invalid=0,
-            endpoints=Counter(map(_ENDPOINT, events)),
-            statuses=Counter(map(_STATUS, events)),
-            durations=Counter(map(_DURATION, events)),
-            users=map(_USER, events),
-            users_are_strings=True,
-            parse_ms=parse_ms,
-            started=started,
-        )
+        return summarize(document, count, aggregator=self.name)
 
 
 AGGREGATOR = MsgspecAggregator()

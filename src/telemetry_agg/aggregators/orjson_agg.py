@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from telemetry_agg.aggregators._fast import summarize_counts
+from telemetry_agg.aggregators._fast import Counts, summarize
 from telemetry_agg.errors import expected_array, invalid_json, json_type_name
 from telemetry_agg.limits import DURATION_BOUND, INT64_MAX, INT64_MIN, MAX_ENDPOINT_CODE_POINTS
 
@@ -122,10 +122,8 @@ def _counts_when_all_valid(events: list[Any]) -> tuple[Counter[Any], ...] | None
     return counted
 
 
-def summarize_events(
-    events: list[Any], *, aggregator: str, parse_ms: float, started: float
-) -> Summary:
-    """§3 and §4 over decoded events (shared with the msgspec aggregator's strict path)."""
+def count_events(events: list[Any], *, parse_ms: float) -> Counts:
+    """§3 over decoded events (shared with the msgspec aggregator's strict path)."""
     counted = _counts_when_all_valid(events)
     if counted is not None:
         endpoints, statuses, durations, users = counted
@@ -137,27 +135,30 @@ def summarize_events(
         statuses = Counter(map(_STATUS, valid))
         durations = Counter(map(_DURATION, valid))
         users = Counter(map(_USER, valid))
-    return summarize_counts(
-        aggregator=aggregator,
+    return Counts(
         total=len(events),
         invalid=invalid,
         endpoints=endpoints,
         statuses=statuses,
         durations=durations,
-        users=users,
+        users=set(users),
+        users_are_strings=False,
         parse_ms=parse_ms,
-        started=started,
     )
+
+
+def count(document: bytes | str) -> Counts:
+    """Parse (§2) and count (§3) one document, or raise AggregationError."""
+    started = time.perf_counter()
+    events = parse(document)
+    return count_events(events, parse_ms=(time.perf_counter() - started) * 1000)
 
 
 class OrjsonAggregator:
     name = "orjson"
 
     def summarize(self, document: bytes | str) -> Summary:
-        started = time.perf_counter()
-        events = parse(document)
-        parse_ms = (time.perf_counter() - started) * 1000
-        return summarize_events(events, aggregator=self.name, parse_ms=parse_ms, started=started)
+        return summarize(document, count, aggregator=self.name)
 
 
 AGGREGATOR = OrjsonAggregator()
