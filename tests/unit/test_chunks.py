@@ -107,12 +107,17 @@ def test_millions_of_tiny_events_stay_in_bounded_memory() -> None:
         "doc = ('[' + ','.join(['{}'] * n) + ']').encode()\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "summary = aggregate(doc, aggregator=sys.argv[1])\n"
+        "try:\n"
+        "    aggregate(doc[:-1] + b',]', aggregator=sys.argv[1])\n"
+        "except Exception as error:\n"
+        "    code = error.code\n"
         "grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"
-        "print(summary.total_events, grew // 1024)\n"
+        "print(summary.total_events, grew // 1024, code)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, "msgspec"], capture_output=True, text=True, check=True
     ).stdout.split()
     assert int(out[0]) == (16 * 1024 * 1024 - 2) // 3
     assert int(out[1]) < 100, f"peak memory grew by {out[1]} MB"
+    assert out[2] == "invalid_json"  # a trailing comma after millions of events: found cheaply
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from telemetry_agg.errors import AggregationError
+from telemetry_agg.errors import AggregationError, invalid_json
 from telemetry_agg.limits import TOP_ENDPOINTS, UNKNOWN, p95_index
 from telemetry_agg.summary import Summary
 
@@ -107,8 +107,10 @@ def _in_chunks(document: bytes | str, count: Callable[[Any], Counts]) -> Counts 
     or an unclosed bracket, which no parser accepts; so a chunk that parses was cut between two
     top-level elements, and the chunks' elements are exactly the document's. An empty chunk
     (``[1,,2]``), a missing bracket or any chunk that does not parse sends the document back
-    to the whole-document path, which gives the exact error. §2's other rules (UTF-8, depth,
-    numbers, surrogates) hold chunk by chunk as they hold for the whole.
+    to the whole-document path, which gives the exact error; except that when the last chunk
+    (the rest of the array after a proven boundary) does not parse, the document cannot either,
+    and it is invalid_json at once (no whole-document parse of millions of elements first).
+    §2's other rules (UTF-8, depth, numbers, surrogates) hold chunk by chunk as for the whole.
     """
     text = document.decode("latin-1") if isinstance(document, bytes) else document
     head = len(text) - len(text.lstrip(_WHITE_SPACE))
@@ -128,8 +130,8 @@ def _in_chunks(document: bytes | str, count: Callable[[Any], Counts]) -> Counts 
                 parts.append(count(open_ + document[start:cut] + close))  # type: ignore[operator]
                 break
             except AggregationError:
-                if last:
-                    return None
+                if last:  # the rest of the array, from a proven element boundary, is bad
+                    raise invalid_json(f"an element after character {start} is malformed") from None
                 cut = _next_cut(text, cut + 1, end)
         else:
             return None
