@@ -649,3 +649,16 @@ def test_an_explicit_price_is_used(runner: CliRunner, tmp_path: Path) -> None:
     saved = res.load(tmp_path)
     assert saved.options["price"] == 0.00002
     assert remote.price_of(saved).gb_second == 0.00002
+
+
+def test_nothing_listening_is_explained(runner: CliRunner, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    args = ["remote", "--python-url", url, "--go-url", url, "--region", "us-east-1"]
+    args += ["--auth-type", "NONE", "-k", "0", "--no-reports", "--sizes", "10", "-n", "2"]
+    result = runner.invoke(app, [*args, "-c", "1", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "every request failed (connection x 2 of 2); nothing answered" in result.stderr
+    assert "Go: first failure: connection refused" in result.stderr
+    assert "Go: 6 retries" in result.stderr

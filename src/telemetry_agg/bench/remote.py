@@ -353,6 +353,7 @@ class Tally:
     reports_missing: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
+    first_failure: dict[str, str] = field(default_factory=dict)  # language -> what the client saw
 
 
 def _answer(body: bytes) -> dict[str, Any] | None:
@@ -432,6 +433,8 @@ class RemoteRun:
             self.answers.setdefault((series.size, target.language), answer)
         self.tracked.append(Tracked(target.language, sample, outcome.response.request_id))
         lang = target.language
+        if outcome.response.detail:
+            self.tally.first_failure.setdefault(lang, outcome.response.detail)
         self.tally.retries[lang] = self.tally.retries.get(lang, 0) + outcome.retries
         retried_429 = outcome.throttles - (outcome.error == "throttle")
         self.tally.throttles_retried[lang] = self.tally.throttles_retried.get(lang, 0) + retried_429
@@ -1242,11 +1245,13 @@ def _finish(
             )
         for lang, n in tally.retries.items():
             if n:
-                err.print(f"{_lang(lang)}: {n} retries (429 or connection refused before sending)")
+                err.print(f"{_lang(lang)}: {n} retries (429s, or no connection: nothing sent)")
         for note in tally.notes:
             err.print(f"[yellow]{escape(note)}[/]")
         for failed in _failed_series(run):
             err.print(f"[red]{escape(failed)}[/]", highlight=False)
+        for lang, detail in tally.first_failure.items():
+            err.print(f"{_lang(lang)}: first failure: {escape(detail)}", highlight=False)
         for mismatch in tally.mismatches:
             err.print(f"[red]{escape(mismatch)}[/]", highlight=False)
     if session.paths:
