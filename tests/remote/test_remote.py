@@ -662,3 +662,16 @@ def test_nothing_listening_is_explained(runner: CliRunner, tmp_path: Path) -> No
     assert "every request failed (connection x 2 of 2); nothing answered" in result.stderr
     assert "Go: first failure: connection refused" in result.stderr
     assert "Go: 6 retries" in result.stderr
+
+
+def test_a_duration_instead_of_a_count(world: World, runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, world.args(tmp_path / "run", "-k", "0", "-z", "0.5", "--json"))
+    assert result.exit_code == 0, result.output
+    saved = res.load(tmp_path / "run")
+    assert saved.options["duration"] == 0.5
+    assert saved.options["requests"] is None
+    for lang in ("python", "go"):
+        series = saved.get(10, lang)
+        assert series is not None
+        assert len(series.warm()) >= 1
+        assert series.errors == 0
