@@ -675,3 +675,13 @@ def test_a_duration_instead_of_a_count(world: World, runner: CliRunner, tmp_path
         assert series is not None
         assert len(series.warm()) >= 1
         assert series.errors == 0
+
+
+def test_an_unwritable_output_is_refused_before_sending(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    args = ["remote", "--python-url", "http://127.0.0.1:9/", "--go-url", "http://127.0.0.1:9/"]
+    args += ["--region", "us-east-1", "--auth-type", "NONE", "-k", "0", "--no-reports"]
+    result = runner.invoke(app, [*args, "-o", str(blocker / "run")])
+    assert result.exit_code == 2
+    assert "cannot write results to" in result.stderr

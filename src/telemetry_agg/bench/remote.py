@@ -1157,6 +1157,11 @@ def remote(
     directory = (
         output or Path("results") / f"remote-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
     )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _print_error(err, BenchError(f"cannot write results to {directory}: {exc.strerror}"))
+        raise typer.Exit(2) from None
     options = {
         "sizes": size_list,
         "requests": plan.requests,
