@@ -112,6 +112,27 @@ func TestNeverFails(t *testing.T) {
 	}
 }
 
+// TestEventNotJSON pins the Go-only decision (docs/contract.md §1): an event whose text is not
+// JSON, which the Python runtime never hands to a handler, is 400 invalid_json; an event that
+// json.loads reads (NaN, a lone surrogate outside the body) is read, not refused.
+func TestEventNotJSON(t *testing.T) {
+	cases := map[string]string{
+		`{"body": "[]"`:    "invalid_json",
+		`{"body": "[]"} x`: "invalid_json",
+		"ÿ":                "invalid_json",
+		``:                 "invalid_json",
+		`{'body': '[]'}`:   "invalid_json",
+		`{"body": "[]", "x": NaN, "rawPath": "/\ud800"}`: "",
+		`{"body": "[]", "headers": {"x": -Infinity}}`:    "",
+	}
+	for event, want := range cases {
+		res := Process([]byte(event))
+		if res.Error != want || (want == "") != (res.StatusCode == 200) {
+			t.Errorf("%q: %d %q, want %q", event, res.StatusCode, res.Error, want)
+		}
+	}
+}
+
 func TestAppendStringRoundTrips(t *testing.T) {
 	for _, s := range []string{"", "/a", "\"\\", "\x00\x1f\n\t\b\f\r", "é😀\u2028\u2029\uffff", "\x7f"} {
 		var got string
