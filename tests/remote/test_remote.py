@@ -9,12 +9,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from contextlib import ExitStack
@@ -23,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from telemetry_agg.bench import aws, cost, remote, sigv4
+from telemetry_agg.bench import aws, cost, remote, remote_tables
 from telemetry_agg.bench import results as res
 from telemetry_agg.bench.cli import app
 from telemetry_agg.bench.errors import BenchError
@@ -37,135 +35,6 @@ if TYPE_CHECKING:
     from typer.testing import CliRunner
 
     from .conftest import MotoAws
-
-
-def _quick_policy() -> remote.RetryPolicy:
-    return remote.RetryPolicy(max_retries=3, base_s=0.001, cap_s=0.002)
-
-
-# -- load ----------------------------------------------------------------------------------
-def test_load_sends_exactly_n_requests_with_c_connections() -> None:
-    with FakeLambda("go") as fake:
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=5), b"[1,2]", concurrency=3, requests=10
-        )
-    assert len(outcomes) == 10
-    assert fake.count == 10
-    assert all(o.error is None and o.response.request_id for o in outcomes)
-    assert len({o.response.request_id for o in outcomes}) == 10
-
-
-def test_warmup_requests_are_sent_but_not_recorded() -> None:
-    with FakeLambda("go") as fake:
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=5), b"[]", concurrency=3, requests=6, warmup=1
-        )
-    assert len(outcomes) == 6
-    assert fake.count == 6 + 3
-
-
-def test_load_by_duration_stops_in_time() -> None:
-    with FakeLambda("go", delay_s=0.01) as fake:
-        started = time.monotonic()
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=5), b"[]", concurrency=2, duration_s=0.5
-        )
-        elapsed = time.monotonic() - started
-    assert 1 <= len(outcomes) == fake.count
-    # it stopped: not the thousands of requests an unbounded loop sends in that time
-    assert elapsed < 10
-    assert len(outcomes) < 0.5 / 0.01 * 2 + 2
-
-
-def test_429_is_retried_with_backoff_and_counted() -> None:
-    with FakeLambda("python", throttle_first=2) as fake:
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=5),
-            b"[]",
-            concurrency=1,
-            requests=1,
-            policy=_quick_policy(),
-        )
-    assert len(outcomes) == 1
-    assert outcomes[0].error is None
-    assert (outcomes[0].retries, outcomes[0].throttles) == (2, 2)
-    assert fake.count == 3
-
-
-def test_429_beyond_the_retry_budget_is_a_throttle() -> None:
-    with FakeLambda("python", throttle_first=100) as fake:
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=5),
-            b"[]",
-            concurrency=1,
-            requests=2,
-            policy=_quick_policy(),
-        )
-    assert [o.error for o in outcomes] == ["throttle", "throttle"]
-    assert fake.count == 8  # each request: one try and three retries
-
-
-def test_5xx_is_never_retried() -> None:
-    with FakeLambda("go", status=502) as fake:
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=5),
-            b"[]",
-            concurrency=2,
-            requests=4,
-            policy=_quick_policy(),
-        )
-    assert [o.error for o in outcomes] == ["http_502"] * 4
-    assert all(o.retries == 0 for o in outcomes)
-    assert fake.count == 4
-
-
-def test_refused_connections_are_retried_then_counted() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    outcomes = remote.run_load(
-        lambda: sigv4.Client(f"http://127.0.0.1:{port}/", timeout_s=1),
-        b"[]",
-        concurrency=1,
-        requests=2,
-        policy=_quick_policy(),
-    )
-    assert [(o.error, o.retries) for o in outcomes] == [("connection", 3)] * 2
-
-
-def test_a_timeout_is_not_retried() -> None:
-    with FakeLambda("go", delay_s=0.5) as fake:
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=0.1),
-            b"[]",
-            concurrency=1,
-            requests=1,
-            policy=_quick_policy(),
-        )
-    assert [(o.error, o.retries) for o in outcomes] == [("timeout", 0)]
-    assert fake.count == 1
-
-
-def test_a_failing_worker_stops_the_load_with_a_clear_error() -> None:
-    def broken() -> sigv4.Client:
-        raise sigv4.CredentialsError("no credentials to sign with")
-
-    with pytest.raises(BenchError, match="no credentials"):
-        remote.run_load(broken, b"[]", concurrency=2, requests=5)
-
-
-def test_load_needs_a_count_or_a_duration() -> None:
-    with pytest.raises(ValueError, match="request count"):
-        remote.run_load(lambda: sigv4.Client("http://127.0.0.1:1/"), b"[]", concurrency=1)
-
-
-def test_backoff_doubles_up_to_its_cap() -> None:
-    policy = remote.RetryPolicy(base_s=0.1, cap_s=0.5)
-    rng = random.Random(1)
-    delays = [policy.delay(n, rng) for n in range(6)]
-    assert all(0.05 <= d <= 0.1 for d in delays[:1])
-    assert all(d <= 0.5 for d in delays)
-    assert delays[3] >= 0.25  # 0.8 capped to 0.5, times at least 0.5
 
 
 # -- where the functions are -----------------------------------------------------------------
@@ -529,7 +398,7 @@ def test_errors_grid_counts_every_outcome() -> None:
     series = results.series_for(100, "go")
     for error in [None, None, "timeout", "throttle", "http_500", "http_403", "connection"]:
         series.samples.append(res.Sample(kind="warm", client_ms=1.0, error=error))
-    grid = remote.errors_grid(results)
+    grid = remote_tables.errors_grid(results)
     assert grid.rows == [["100", "Go", "7", "2", "1", "1", "1", "1", "1"]]
 
 
@@ -540,30 +409,10 @@ def test_saving_grid_uses_billed_and_study_methods() -> None:
     for lang, ms in (("python", 473.0), ("go", 359.0)):
         s = results.series_for(20000, lang)
         s.samples.append(res.Sample(kind="warm", client_ms=ms, billed_ms=ms))
-    grid = remote.saving_grid(results)
+    grid = remote_tables.saving_grid(results)
     # the study's $76 a month at 100M invocations of 20,000 events, by both methods here
     assert grid.rows == [["20,000", "473.0", "359.0", "$76.00", "$76.00"]]
-    assert not math.isnan(remote.price_of(results).gb_second)
-
-
-def test_stop_event_ends_a_load_early() -> None:
-    stop = threading.Event()
-    with FakeLambda("go", delay_s=0.02) as fake:
-
-        def on(outcome: remote.Outcome) -> None:
-            del outcome
-            if fake.count >= 3:
-                stop.set()
-
-        outcomes = remote.run_load(
-            lambda: sigv4.Client(fake.url, timeout_s=5),
-            b"[]",
-            concurrency=1,
-            requests=100,
-            on_outcome=on,
-            stop=stop,
-        )
-    assert 3 <= len(outcomes) < 100
+    assert not math.isnan(remote_tables.price_of(results).gb_second)
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -648,7 +497,7 @@ def test_an_explicit_price_is_used(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     saved = res.load(tmp_path)
     assert saved.options["price"] == 0.00002
-    assert remote.price_of(saved).gb_second == 0.00002
+    assert remote_tables.price_of(saved).gb_second == 0.00002
 
 
 def test_nothing_listening_is_explained(runner: CliRunner, tmp_path: Path) -> None:

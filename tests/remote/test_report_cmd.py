@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import remote, report_cmd
+from telemetry_agg.bench import remote_tables, report_cmd
 from telemetry_agg.bench import results as res
 from telemetry_agg.bench.cli import app
 
@@ -78,7 +78,7 @@ def test_a_sweep_folder_gives_one_run_per_memory_and_the_sweep(
     summary = json.loads(result.stdout)
     assert [r["label"] for r in summary["runs"]] == ["sweep@256MB", "sweep@1024MB"]
     runs, _ = report_cmd.find_runs([sweep])
-    grid = remote.sweep_grid([r.results for r in runs])
+    grid = remote_tables.sweep_grid([r.results for r in runs])
     marks = {(row[1], row[2]): row[-1] for row in grid.rows}
     # Python: 100 ms at 256 MB (0.025 GB-s) is cheaper than 40 ms at 1 GB (0.04 GB-s)
     assert marks[("Python", "256 MB")] == "cheapest"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from telemetry_agg.bench import emulator, remote, serve, sigv4
+from telemetry_agg.bench import emulator, load, serve, sigv4
 from telemetry_agg.bench import results as res
 from telemetry_agg.bench.cli import _register_commands, app
 from telemetry_agg.bench.emulator import ToolMissingError
@@ -69,7 +69,7 @@ def test_a_body_over_the_function_url_limit_is_answered_413(served: serve.Served
         def client(url: str = url) -> sigv4.Client:
             return sigv4.Client(url, timeout_s=30)
 
-        outcomes = remote.run_load(
+        outcomes = load.run_load(
             client,
             body,
             concurrency=1,

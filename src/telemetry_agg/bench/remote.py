@@ -17,9 +17,10 @@ language:
    start, whatever phase sent it, and is counted as one. CloudWatch lags: the wait is bounded
    (`--report-wait`) and the requests still without a REPORT are named.
 
-Results go through the shared model (`results.py`) and tables (`report.py`), as for `local`; this
-module adds the tables only a remote run has (`remote_grids`): errors by kind, the monthly saving
-at a volume the user gives, and the memory sweep with the cheapest and the fastest size marked.
+Results go through the shared model (`results.py`) and tables (`report.py`), as for `local`, plus
+the tables only a remote run has (`remote_tables.py`): errors by kind, the monthly saving at a
+volume the user gives, and the memory sweep with the cheapest and the fastest size marked. The
+load itself is `load.py`; the AWS calls `aws.py`; the signed HTTP client `sigv4.py`.
 With `--memory-sweep`, the original memory is restored at the end, also after an error or Ctrl-C.
 """
 
@@ -46,10 +47,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from telemetry_agg.bench import aws, cost, payloads, report, sigv4
 from telemetry_agg.bench import results as res
 from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.local import LAMBDA_REQUEST_LIMIT, compare_answers
+from telemetry_agg.bench.remote_tables import lang_name, remote_grids, sweep_grid, sweep_points
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator
 
 LANGUAGES = ("python", "go")
 DEFAULT_SWEEP = (256, 512, 1024, 1769)
@@ -146,175 +149,6 @@ def resolve_deployment(
         raise BenchError(f"--arch must be arm64 or x86_64, not {arch!r}")
     memory = outputs.get("memory_size")
     return Deployment(tuple(targets), str(region), arch, auth, int(memory) if memory else None)
-
-
-# -- load -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter, for the failures that are safe to repeat."""
-
-    max_retries: int = 3
-    base_s: float = 0.2
-    cap_s: float = 5.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        backoff: float = min(self.cap_s, self.base_s * 2**attempt)
-        return backoff * rng.uniform(0.5, 1.0)
-
-    @staticmethod
-    def safe(response: sigv4.Response) -> bool:
-        """429: Lambda did not run the request. Connection failures before any byte went out."""
-        return response.status == 429 or (response.error == "connection" and not response.sent)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One request after its retries: the last answer, how many retries, how many 429s."""
-
-    response: sigv4.Response
-    retries: int = 0
-    throttles: int = 0
-
-    @property
-    def error(self) -> str | None:
-        r = self.response
-        if r.error is not None:
-            return r.error
-        if r.status == 429:
-            return "throttle"
-        if r.status is None or not 200 <= r.status < 300:
-            return f"http_{r.status}"
-        return None
-
-
-def send(
-    client: sigv4.Client,
-    body: bytes,
-    policy: RetryPolicy,
-    *,
-    rng: random.Random,
-    stop: threading.Event | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Outcome:
-    retries = throttles = 0
-    while True:
-        response = client.post(body)
-        throttles += response.status == 429
-        if (
-            not policy.safe(response)
-            or retries >= policy.max_retries
-            or (stop is not None and stop.is_set())
-        ):
-            return Outcome(response, retries, throttles)
-        sleep(policy.delay(retries, rng))
-        retries += 1
-
-
-def run_load(
-    make_client: Callable[[], sigv4.Client],
-    body: bytes,
-    *,
-    concurrency: int,
-    requests: int | None = None,
-    duration_s: float | None = None,
-    policy: RetryPolicy | None = None,
-    on_outcome: Callable[[Outcome], None] | None = None,
-    stop: threading.Event | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    warmup: int = 0,
-) -> list[Outcome]:
-    """`concurrency` workers send `body` until `requests` are sent or `duration_s` has passed.
-
-    With `warmup`, each worker first sends that many requests that are not recorded (so each
-    of the `concurrency` environments is warm before measuring); the duration starts after.
-    Ctrl-C stops new requests, waits for the ones in flight (each bounded by its timeout) and
-    re-raises; the outcomes so far are in the list passed to `on_outcome`.
-    """
-    if requests is None and duration_s is None:
-        raise ValueError("give a request count, a duration, or both")
-    if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
-    policy = policy or RetryPolicy()
-    stop = stop or threading.Event()
-    lock = threading.Lock()
-    outcomes: list[Outcome] = []
-    failures: list[BaseException] = []
-    issued = 0
-    deadline: float | None = None
-
-    def take() -> bool:
-        nonlocal issued
-        with lock:
-            if stop.is_set():
-                return False
-            if requests is not None and issued >= requests:
-                return False
-            if deadline is not None and clock() >= deadline:
-                return False
-            issued += 1
-            return True
-
-    def start_clock() -> None:
-        nonlocal deadline
-        if duration_s is not None:
-            deadline = clock() + duration_s
-
-    workers = concurrency if requests is None else min(concurrency, max(requests, 1))
-    ready = threading.Barrier(workers, action=start_clock)
-
-    def worker(seed: int) -> None:
-        rng = random.Random(seed)  # noqa: S311 - jitter, not crypto
-        try:
-            client = make_client()
-        except BaseException as exc:
-            failures.append(exc)
-            stop.set()
-            ready.abort()
-            return
-        try:
-            for _ in range(warmup):
-                if stop.is_set():
-                    break
-                send(client, body, policy, rng=rng, stop=stop)
-            try:
-                ready.wait()
-            except threading.BrokenBarrierError:
-                return
-            while take():
-                outcome = send(client, body, policy, rng=rng, stop=stop)
-                with lock:
-                    outcomes.append(outcome)
-                    if on_outcome is not None:
-                        on_outcome(outcome)
-        except BaseException as exc:  # a signing failure, say: stop everyone, report it
-            failures.append(exc)
-            stop.set()
-            ready.abort()
-        finally:
-            client.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i,), daemon=True, name=f"load-{i}")
-        for i in range(workers)
-    ]
-    for t in threads:
-        t.start()
-    try:
-        for t in threads:
-            while t.is_alive():
-                t.join(0.1)
-    except KeyboardInterrupt:
-        stop.set()
-        ready.abort()
-        for t in threads:
-            t.join()
-        raise
-    if failures:
-        exc = failures[0]
-        if isinstance(exc, BenchError):
-            raise exc
-        raise BenchError(f"the load stopped: {type(exc).__name__}: {exc}") from exc
-    return outcomes
 
 
 # -- one remote run ---------------------------------------------------------------------------
@@ -562,194 +396,6 @@ class RemoteRun:
             self.progress.advance(task)
 
 
-# -- the tables only a remote run has ------------------------------------------------------------
-def _lang(name: str) -> str:
-    return {"python": "Python", "go": "Go"}.get(name, name)
-
-
-def errors_grid(results: res.Results) -> report.Grid:
-    """Every request, by outcome, per size and language: nothing hidden in an average."""
-    grid = report.Grid(
-        title="Requests by outcome",
-        headers=["Events", "Language", "Requests", "OK", "Timeout", "429", "5xx", "4xx", "Other"],
-        caption=(
-            "Every request sent (cold and warm). 429 and connection failures before any byte "
-            "was sent were retried with backoff; these are the final outcomes. Latency figures "
-            "use the OK ones only."
-        ),
-        right={0, 2, 3, 4, 5, 6, 7, 8},
-    )
-    for s in results.series:
-        kinds = [x.error for x in s.samples]
-        five = sum(1 for k in kinds if k and k.startswith("http_5"))
-        four = sum(1 for k in kinds if k and k.startswith("http_4") and k != "http_429")
-        timeouts = kinds.count("timeout")
-        throttles = kinds.count("throttle")
-        ok = kinds.count(None)
-        other = len(kinds) - ok - timeouts - throttles - five - four
-        grid.rows.append(
-            [
-                f"{s.size:,}",
-                _lang(s.language),
-                *(str(n) for n in (len(kinds), ok, timeouts, throttles, five, four, other)),
-            ]
-        )
-    return grid
-
-
-def _billed(summary: res.SeriesSummary) -> float:
-    return summary.billed_ms if math.isfinite(summary.billed_ms) else math.nan
-
-
-def price_of(results: res.Results) -> cost.Price:
-    options = results.options
-    region = str(results.environment.region or options.get("region") or "us-east-1")
-    arch = str(options.get("architecture") or "arm64")
-    try:
-        return cost.price_for(region, arch)
-    except cost.UnknownPriceError:
-        gb_second = options.get("price")
-        if gb_second is None:
-            raise
-        return cost.Price(region, arch, float(gb_second))
-
-
-def saving_grid(results: res.Results) -> report.Grid:
-    """The monthly saving of Go over Python at the run's `invocations`, both pricing methods."""
-    volume = int(results.options.get("invocations") or 1_000_000)
-    memory = float(results.options.get("memory") or report.DEFAULT_MEMORY_MB)
-    price = price_of(results)
-    grid = report.Grid(
-        title=f"Monthly saving of Go over Python at {volume:,} invocations, {memory:g} MB",
-        headers=[
-            "Events",
-            "Python billed ms",
-            "Go billed ms",
-            "Saving (billed + fee)",
-            "Saving (study)",
-        ],
-        caption=(
-            f"{price.architecture} in {price.region}: ${price.gb_second:.10f} per GB-second, "
-            f"${price.request_per_million:.2f} per 1M requests. Billed = mean REPORT Billed "
-            "Duration (the request fee is paid by both and cancels); study = mean client "
-            "latency, no rounding, no fee, as the original study priced it. Negative: Python "
-            "is cheaper."
-        ),
-        right={0, 1, 2, 3, 4},
-    )
-    for size in results.sizes():
-        py, go = results.get(size, "python"), results.get(size, "go")
-        if py is None or go is None:
-            continue
-        p, g = py.summary(), go.summary()
-        billed = math.nan
-        if math.isfinite(_billed(p)) and math.isfinite(_billed(g)):
-            billed = cost.monthly_saving(_billed(p), _billed(g), memory, volume, price=price)
-        study = math.nan
-        if math.isfinite(p.warm.avg) and math.isfinite(g.warm.avg):
-            study = cost.monthly_saving(
-                p.warm.avg, g.warm.avg, memory, volume, method="study", price=price
-            )
-        grid.rows.append(
-            [
-                f"{size:,}",
-                report.fmt_ms(_billed(p)),
-                report.fmt_ms(_billed(g)),
-                report.fmt_usd(billed),
-                report.fmt_usd(study),
-            ]
-        )
-    return grid
-
-
-def remote_grids(results: res.Results) -> list[report.Grid]:
-    return [errors_grid(results), saving_grid(results)]
-
-
-@dataclass(frozen=True)
-class SweepPoint:
-    memory_mb: int
-    size: int
-    language: str
-    avg_ms: float
-    p95_ms: float
-    billed_ms: float
-    per_million: float
-    errors: int
-
-
-def sweep_points(runs: Sequence[res.Results]) -> list[SweepPoint]:
-    points = []
-    for run in runs:
-        memory = int(run.options.get("memory") or 0)
-        price = price_of(run)
-        for s in run.series:
-            sm = s.summary()
-            billed = _billed(sm)
-            per_million = (
-                cost.cost_per_million(billed, memory, price=price)
-                if math.isfinite(billed) and memory
-                else math.nan
-            )
-            points.append(
-                SweepPoint(
-                    memory,
-                    s.size,
-                    s.language,
-                    sm.warm.avg,
-                    sm.warm.p95,
-                    billed,
-                    per_million,
-                    sm.errors,
-                )
-            )
-    return points
-
-
-def sweep_grid(runs: Sequence[res.Results]) -> report.Grid:
-    """Speed and cost per memory size, with the cheapest and the fastest per size and language."""
-    grid = report.Grid(
-        title="Memory sweep: speed and cost per memory size",
-        headers=["Events", "Language", "Memory", "Avg", "P95", "Billed ms", "Per 1M", "Errors", ""],
-        caption=(
-            "Fastest = lowest mean client latency; cheapest = lowest cost per 1M (mean Billed "
-            "Duration x memory x price + request fee), per payload size and language."
-        ),
-        right={0, 2, 3, 4, 5, 6, 7},
-    )
-    points = sweep_points(runs)
-    groups: dict[tuple[int, str], list[SweepPoint]] = {}
-    for p in points:
-        groups.setdefault((p.size, p.language), []).append(p)
-    order = {lang: i for i, lang in enumerate(LANGUAGES)}
-    for (size, lang), group in sorted(
-        groups.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9))
-    ):
-        fastest = _best(group, lambda p: p.avg_ms)
-        cheapest = _best(group, lambda p: p.per_million)
-        for p in sorted(group, key=lambda p: p.memory_mb):
-            marks = [m for m, best in (("fastest", fastest), ("cheapest", cheapest)) if best is p]
-            grid.rows.append(
-                [
-                    f"{size:,}",
-                    _lang(lang),
-                    f"{p.memory_mb:,} MB",
-                    report.fmt_ms(p.avg_ms),
-                    report.fmt_ms(p.p95_ms),
-                    report.fmt_ms(p.billed_ms),
-                    report.fmt_usd(p.per_million),
-                    str(p.errors),
-                    ", ".join(marks),
-                ]
-            )
-    return grid
-
-
-def _best(points: list[SweepPoint], key: Callable[[SweepPoint], float]) -> SweepPoint | None:
-    finite = [p for p in points if math.isfinite(key(p))]
-    return min(finite, key=lambda p: (key(p), p.memory_mb)) if finite else None
-
-
 # -- the command ----------------------------------------------------------------------------------
 def parse_memory_sweep(text: str) -> list[int]:
     sizes = []
@@ -912,7 +558,7 @@ def _failed_series(results: res.Results) -> list[str]:
             continue
         errors = [x.error or "" for x in s.samples]
         common = max(set(errors), key=errors.count)
-        line = f"{_lang(s.language)} at {s.size:,} events: every request failed ({common} x"
+        line = f"{lang_name(s.language)} at {s.size:,} events: every request failed ({common} x"
         line += f" {errors.count(common)} of {len(errors)})"
         hint = FAILURE_HINTS.get(common) or (
             "the function itself failed: see its CloudWatch logs"
@@ -1243,20 +889,20 @@ def _finish(
         for lang, missing in tally.reports_missing.items():
             shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
             err.print(
-                f"[yellow]{_lang(lang)}: {len(missing)} request(s) have no REPORT line yet "
+                f"[yellow]{lang_name(lang)}: {len(missing)} request(s) have no REPORT line yet "
                 f"(CloudWatch Logs lag): {shown}. Rerun with a longer --report-wait, or read "
                 "them later with the AWS console.[/]",
                 soft_wrap=True,  # request ids stay whole, for copying
             )
         for lang, n in tally.retries.items():
             if n:
-                err.print(f"{_lang(lang)}: {n} retries (429s, or no connection: nothing sent)")
+                err.print(f"{lang_name(lang)}: {n} retries (429s, or no connection: nothing sent)")
         for note in tally.notes:
             err.print(f"[yellow]{escape(note)}[/]")
         for failed in _failed_series(run):
             err.print(f"[red]{escape(failed)}[/]", highlight=False)
         for lang, detail in tally.first_failure.items():
-            err.print(f"{_lang(lang)}: first failure: {escape(detail)}", highlight=False)
+            err.print(f"{lang_name(lang)}: first failure: {escape(detail)}", highlight=False)
         for mismatch in tally.mismatches:
             err.print(f"[red]{escape(mismatch)}[/]", highlight=False)
     if session.paths:

@@ -3,7 +3,7 @@ and several runs side by side.
 
 Each DIR is a results folder (`results.json` inside), a `results.json` itself, or a folder of
 them (a `--memory-sweep` run: one `memory-MB/` folder per size). The tables are the shared ones
-(`report.py`, `chart.py`); a remote run adds its own (`remote.remote_grids`), several remote runs
+(`report.py`, `chart.py`); a remote run adds its own (`remote_tables.remote_grids`), several remote runs
 at different memory sizes add the memory sweep, and two runs or more add the comparison.
 """
 
@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from telemetry_agg.bench import chart, remote, report
+from telemetry_agg.bench import chart, remote_tables, report
 from telemetry_agg.bench import results as res
 from telemetry_agg.bench.stats import ratio
 
@@ -134,7 +134,7 @@ def comparison_grid(runs: Sequence[Run]) -> report.Grid:
 def run_grids(run: Run) -> list[report.Grid]:
     grids = report.grids(run.results)
     if run.results.source == "remote":
-        grids += remote.remote_grids(run.results)
+        grids += remote_tables.remote_grids(run.results)
     return grids
 
 
@@ -199,7 +199,7 @@ def write_outputs(runs: Sequence[Run], directory: Path) -> list[Path]:
         parts += [report.to_markdown(g) for g in run_grids(run)]
     sweep = _sweep_runs(runs)
     if sweep:
-        parts += ["## Memory sweep", "", report.to_markdown(remote.sweep_grid(sweep))]
+        parts += ["## Memory sweep", "", report.to_markdown(remote_tables.sweep_grid(sweep))]
     if len(runs) > 1:
         parts += ["## Comparison", "", report.to_markdown(comparison_grid(runs))]
     md = directory / "report.md"
@@ -277,7 +277,7 @@ def report_command(
                 out.print()
         sweep = _sweep_runs(runs)
         if sweep:
-            out.print(report.render(remote.sweep_grid(sweep)))
+            out.print(report.render(remote_tables.sweep_grid(sweep)))
         if len(runs) > 1:
             out.print(report.render(comparison_grid(runs)))
         for path in written:
