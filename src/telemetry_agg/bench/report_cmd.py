@@ -3,8 +3,9 @@ and several runs side by side.
 
 Each DIR is a results folder (`results.json` inside), a `results.json` itself, or a folder of
 them (a `--memory-sweep` run: one `memory-MB/` folder per size). The tables are the shared ones
-(`report.py`, `chart.py`); a remote run adds its own (`remote_tables.remote_grids`), several remote runs
-at different memory sizes add the memory sweep, and two runs or more add the comparison.
+(`report.py`, `chart.py`); a remote run adds its own (`remote_tables.remote_grids`), several
+remote runs at different memory sizes add the memory sweep, and two runs or more add the
+comparison.
 """
 
 from __future__ import annotations
