@@ -239,6 +239,12 @@ BREAKERS = [
     b"\xff",
     b"\xed\xa0\x80",
     b"\xc0\x80",
+    b"\xe0\x80\x80",
+    b"\xf0\x80\x80\x80",
+    b"\xf4\x90\x80\x80",
+    b"\xe2\x82",
+    b"\xed\x9f\xbf",
+    b"\xf0\x9f\x98\x80",
     b'"\\ud800"',
     b'"\\udc00x"',
     b"01",
@@ -428,6 +434,41 @@ def test_hypothesis_batches(go_cli: Path, batch_value: list[JSONValue]) -> None:
     event = json.dumps({"requestContext": {"http": {"method": "POST"}}, "body": document})
     go = go_answers(go_cli, [event.encode(), document.encode()])
     for text, go_response in zip([event, document], go, strict=True):
+        python_response, _ = handle(json.loads(text))
+        assert comparable(python_response) == comparable(go_response), text
+
+
+def damaged(value: JSONValue, cut: int, insert: bytes, at: int) -> bytes:
+    """JSON text of ``value``, cut after ``cut`` bytes (0: whole), ``insert`` put in somewhere."""
+    text = json.dumps(value, ensure_ascii=False).encode()[: cut or None]
+    at %= len(text) + 1
+    return text[:at] + insert + text[at:]
+
+
+json_bytes = st.builds(
+    damaged,
+    st.lists(json_text, max_size=4),
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from([b"", *BREAKERS]) | st.binary(max_size=3),
+    st.integers(min_value=0),
+)
+
+
+@given(st.lists(json_bytes | st.binary(max_size=40), min_size=1, max_size=20))
+def test_hypothesis_documents(go_cli: Path, documents: list[bytes]) -> None:
+    """Arbitrary bytes and damaged JSON as base64 bodies: the §2 rules byte by byte."""
+    events = [
+        json.dumps(
+            {
+                "requestContext": {"http": {"method": "POST"}},
+                "isBase64Encoded": True,
+                "body": base64.b64encode(document).decode(),
+            }
+        ).encode()
+        for document in documents
+    ]
+    go = go_answers(go_cli, events)
+    for text, go_response in zip(events, go, strict=True):
         python_response, _ = handle(json.loads(text))
         assert comparable(python_response) == comparable(go_response), text
 
