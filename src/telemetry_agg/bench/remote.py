@@ -49,13 +49,17 @@ from telemetry_agg.bench import results as res
 from telemetry_agg.bench.errors import BenchError
 from telemetry_agg.bench.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.local import LAMBDA_REQUEST_LIMIT, compare_answers
-from telemetry_agg.bench.remote_tables import lang_name, remote_grids, sweep_grid, sweep_points
+from telemetry_agg.bench.remote_tables import (
+    LANGUAGES,
+    lang_name,
+    remote_grids,
+    sweep_grid,
+    sweep_points,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-LANGUAGES = ("python", "go")
-DEFAULT_SWEEP = (256, 512, 1024, 1769)
 _URL_REGION = re.compile(r"\.lambda-url\.([a-z0-9-]+)\.on\.aws$")
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from telemetry_agg.bench import results as res
 
 __all__ = [
+    "LANGUAGES",
     "SweepPoint",
     "errors_grid",
     "lang_name",
