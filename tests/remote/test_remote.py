@@ -412,7 +412,10 @@ def test_saving_grid_uses_billed_and_study_methods() -> None:
     grid = remote_tables.saving_grid(results)
     # the study's $76 a month at 100M invocations of 20,000 events, by both methods here
     assert grid.rows == [["20,000", "473.0", "359.0", "$76.00", "$76.00"]]
+    assert grid.title.endswith("100,000,000 invocations, 512 MB")
     assert not math.isnan(remote_tables.price_of(results).gb_second)
+    del results.options["memory"]
+    assert "512 MB (assumed" in remote_tables.saving_grid(results).title
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

@@ -87,10 +87,12 @@ def price_of(results: res.Results) -> cost.Price:
 def saving_grid(results: res.Results) -> report.Grid:
     """The monthly saving of Go over Python at the run's `invocations`, both pricing methods."""
     volume = int(results.options.get("invocations") or 1_000_000)
-    memory = float(results.options.get("memory") or report.DEFAULT_MEMORY_MB)
+    known = results.options.get("memory")
+    memory = float(known or report.DEFAULT_MEMORY_MB)
+    assumed = "" if known else " (assumed: the functions' memory was not read)"
     price = price_of(results)
     grid = report.Grid(
-        title=f"Monthly saving of Go over Python at {volume:,} invocations, {memory:g} MB",
+        title=f"Monthly saving of Go over Python at {volume:,} invocations, {memory:g} MB{assumed}",
         headers=[
             "Events",
             "Python billed ms",
