@@ -80,3 +80,16 @@ def test_a_body_over_the_function_url_limit_is_answered_413(served: serve.Served
         # then reset the connection before the client reads that answer: a connection error.
         assert set(errors) <= {"http_413", "connection"}, errors
         assert len(errors) == 3
+
+
+def test_serve_answers_with_the_request_id_of_the_invocation(served: serve.Served) -> None:
+    # A Function URL names its invocation in `x-amzn-requestid`; the REPORT join relies on it.
+    ids = []
+    for url in (served.urls["python"], served.urls["go"]):
+        with sigv4.Client(url, timeout_s=30) as client:
+            response = client.post(b"[]")
+        assert response.status == 200, response
+        assert response.request_id is not None
+        assert len(response.request_id) == 36, response.request_id  # a UUID, as the emulator's
+        ids.append(response.request_id)
+    assert ids[0] != ids[1]

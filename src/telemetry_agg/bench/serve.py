@@ -79,8 +79,12 @@ class _Pool:
         finally:
             self.idle.put(emu)
         if inv.error is not None:
-            return 502, {"content-type": "application/json"}, INTERNAL
-        return _http_response(inv.body)
+            status, headers, body = 502, {"content-type": "application/json"}, INTERNAL
+        else:
+            status, headers, body = _http_response(inv.body)
+        # As a Function URL does: the id that the function's REPORT line carries.
+        headers["x-amzn-requestid"] = inv.request_id
+        return status, headers, body
 
     def stop(self) -> None:
         self.closed = True
@@ -142,6 +146,9 @@ def _handler_class(pool: _Pool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "telemetry-bench-serve"
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
+        # the client's delayed ACK hold every answer back by about 40 ms.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass  # quiet: one line per request would drown a load test
