@@ -281,6 +281,10 @@ func (s *scanner) open(depth int, closing byte) (empty, ok bool) {
 
 // colon skips white space, a ':' and white space.
 func (s *scanner) colon() bool {
+	if p := s.pos; p+2 < len(s.data) && s.data[p] == ':' && s.data[p+1] == ' ' && s.data[p+2] > ' ' {
+		s.pos = p + 2 // the usual ": "
+		return true
+	}
 	s.skipWS()
 	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
 		return s.failAt("an object (expected ':')")
@@ -650,25 +654,38 @@ func (s *scanner) event() bool {
 			if s.pos >= len(d) || d[s.pos] != '"' {
 				return s.failAt("an event object (expected a key)")
 			}
-			ks := s.pos + 1
-			kesc, ok := s.str()
-			if !ok {
-				return false
-			}
-			key := d[ks : s.pos-1]
-			if kesc {
-				key = s.unescape(ks, s.pos-1)
-			}
 			var f *field
-			switch string(key) {
-			case "endpoint":
-				f = &fEndpoint
-			case "status":
-				f = &fStatus
-			case "duration_ms":
-				f = &fDuration
-			case "user_id":
-				f = &fUser
+			// The four names as they usually come (no escapes): matched with their closing
+			// quote, without the string scanner.
+			switch rest := d[s.pos+1:]; {
+			case hasKey(rest, "endpoint\""):
+				f, s.pos = &fEndpoint, s.pos+10
+			case hasKey(rest, "status\""):
+				f, s.pos = &fStatus, s.pos+8
+			case hasKey(rest, "duration_ms\""):
+				f, s.pos = &fDuration, s.pos+13
+			case hasKey(rest, "user_id\""):
+				f, s.pos = &fUser, s.pos+9
+			default:
+				ks := s.pos + 1
+				kesc, ok := s.str()
+				if !ok {
+					return false
+				}
+				key := d[ks : s.pos-1]
+				if kesc {
+					key = s.unescape(ks, s.pos-1)
+				}
+				switch string(key) {
+				case "endpoint":
+					f = &fEndpoint
+				case "status":
+					f = &fStatus
+				case "duration_ms":
+					f = &fDuration
+				case "user_id":
+					f = &fUser
+				}
 			}
 			if !s.colon() {
 				return false
@@ -689,6 +706,11 @@ func (s *scanner) event() bool {
 	}
 	s.count(&fEndpoint, &fStatus, &fDuration, &fUser)
 	return true
+}
+
+// hasKey reports whether b starts with key (a name and its closing quote).
+func hasKey(b []byte, key string) bool {
+	return len(b) >= len(key) && string(b[:len(key)]) == key
 }
 
 // fieldValue reads the value of one of the four fields, recording it in f (the last
