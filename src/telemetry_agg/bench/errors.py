@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import typer
 
 
@@ -31,3 +35,25 @@ def exit_with(error: BenchError) -> typer.Exit:
     if error.hint:
         typer.secho(error.hint, err=True)
     return typer.Exit(1)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop exactly as Ctrl-C does (the same clean-up runs), exit 143.
+
+    A KeyboardInterrupt, so every `finally` and `except KeyboardInterrupt` that cleans up after
+    Ctrl-C cleans up after SIGTERM too; catch it first where the exit code must differ.
+    """
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While on, SIGTERM raises `Terminated` in the main thread instead of killing the process."""
+
+    def on_term(_signum: int, _frame: object) -> None:
+        raise Terminated
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)

@@ -26,7 +26,6 @@ import importlib.util
 import json
 import math
 import os
-import signal
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -56,9 +55,10 @@ from telemetry_agg.bench.emulator import (
     python_runtime,
     rie_path,
 )
+from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 __all__ = [
     "BenchError",
@@ -76,14 +76,6 @@ VCPU_MB = 1769  # Lambda: one full vCPU at 1,769 MB
 LAMBDA_REQUEST_LIMIT = 6 * 1024 * 1024  # synchronous invocation payload, bytes
 DEFAULT_COLD, DEFAULT_WARM = 10, 300
 QUICK = {"sizes": "100,1000,5000,10000,20000", "cold": 5, "warm": 200, "concurrency": 2}
-
-
-class BenchError(RuntimeError):
-    """The run cannot go on; the message says why and what to do."""
-
-
-class Terminated(Exception):  # noqa: N818 - it is a signal, not an error
-    """SIGTERM arrived: stop like Ctrl-C, exit 143."""
 
 
 # -- answers ------------------------------------------------------------------------------
@@ -320,20 +312,6 @@ class Fleet:
         for cap in self.caps.values():
             cap.remove()
         self.caps.clear()
-
-
-@contextlib.contextmanager
-def _signals() -> Iterator[None]:
-    """SIGTERM stops the run like Ctrl-C (SIGINT) does, while it is on."""
-
-    def on_term(_signum: int, _frame: object) -> None:
-        raise Terminated
-
-    old = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 def _sample(kind: res.Kind, inv: Invocation, emu: Emulator, env_index: int) -> res.Sample:
@@ -696,16 +674,16 @@ def local(
     )
     code = 0
     try:
-        with _signals():
+        with sigterm_as_interrupt():
             # Written after every (size, language) too: even a SIGKILL keeps what was done.
             run_local(plan, results, console, bodies=bodies, on_series=_saver(output))
         results.complete = True
-    except KeyboardInterrupt:
-        results.failure = "interrupted (Ctrl-C)"
-        code = 130
     except Terminated:
         results.failure = "terminated (SIGTERM)"
         code = 143
+    except KeyboardInterrupt:
+        results.failure = "interrupted (Ctrl-C)"
+        code = 130
     except ToolMissingError as exc:
         results.failure = str(exc)
         code = 3

@@ -27,7 +27,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from telemetry_agg.bench import payloads, report
 from telemetry_agg.bench.emulator import ToolMissingError, project_root
-from telemetry_agg.bench.local import BenchError, compare_answers, wide_console
+from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.local import compare_answers, wide_console
 from telemetry_agg.bench.stats import ratio
 
 __all__ = ["MicroRow", "go_cli", "register", "run_micro"]

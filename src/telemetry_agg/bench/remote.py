@@ -32,7 +32,6 @@ import math
 import os
 import random
 import re
-import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from telemetry_agg.bench import aws, cost, payloads, report, sigv4
 from telemetry_agg.bench import results as res
-from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
 from telemetry_agg.bench.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.local import LAMBDA_REQUEST_LIMIT, compare_answers
 from telemetry_agg.bench.remote_tables import (
@@ -586,22 +585,6 @@ FAILURE_HINTS = {
 }
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM: stop exactly as Ctrl-C does (memory restored, results saved), exit 143."""
-
-
-@contextlib.contextmanager
-def _on_sigterm() -> Iterator[None]:
-    def on_term(_signum: int, _frame: object) -> None:
-        raise Terminated
-
-    old = signal.signal(signal.SIGTERM, on_term)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
-
-
 @contextlib.contextmanager
 def _progress(console: Console) -> Iterator[Progress]:
     with Progress(
@@ -826,7 +809,7 @@ def remote(
     session = Session()
     code = 0
     try:
-        with _on_sigterm(), _progress(err) as progress:
+        with sigterm_as_interrupt(), _progress(err) as progress:
             run_remote(
                 deployment,
                 plan,
