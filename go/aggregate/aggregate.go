@@ -637,7 +637,9 @@ func (s *scanner) number() (isInt bool, ok bool) {
 	return isInt, true
 }
 
-// bstr views b as a string without copying; only for calls that do not keep the string.
+// bstr views b as a string without copying. The string is only good while b is unchanged: it
+// serves calls that do not keep it, and map keys that point into the body, which no one writes
+// to during Aggregate and which outlives the maps (anything returned is cloned).
 func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // event reads the object at s.pos (an element of the top array, level 2) and counts it.
