@@ -1,4 +1,5 @@
-"""Shared fixtures: the vectors, the sample events, the built-in aggregators.
+"""Shared fixtures: the vectors, the sample events, the built-in aggregators; the CLI runner
+and moto in server mode for every suite that needs them.
 
 One loader for the shared vectors (tests/vectors, format in its README) and one for the
 sample events (tests/events). Any test that takes a ``vector`` argument runs once per vector;
@@ -11,12 +12,17 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from telemetry_agg.aggregators import ENV_VAR, builtin_aggregators
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from typer.testing import CliRunner
 
 TESTS = Path(__file__).resolve().parent
 VECTORS = TESTS / "vectors"
@@ -114,3 +120,33 @@ def use_aggregator(aggregator_name: str, monkeypatch: pytest.MonkeyPatch) -> str
     """Select ``aggregator_name`` the way an operator does: TELEMETRY_AGG_AGGREGATOR."""
     monkeypatch.setenv(ENV_VAR, aggregator_name)
     return aggregator_name
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """telemetry-bench's test runner: every command registered, plain text (TERM=dumb, no
+    colour) and wide lines, so tests read the words and not the wrapping."""
+    from typer.testing import CliRunner  # noqa: PLC0415 - only the CLI suites pay for Typer
+
+    from telemetry_agg.bench import cli  # noqa: PLC0415
+
+    if not cli.app.registered_commands:
+        cli._register_commands()
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "250")
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto in server mode: a real AWS API over HTTP on 127.0.0.1, one for the session."""
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only the AWS suites need it
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

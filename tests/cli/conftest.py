@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner
 
 from telemetry_agg.bench import cli, emulator
 from telemetry_agg.bench.emulator import Runtime, ToolMissingError
@@ -32,14 +31,6 @@ def app() -> typer.Typer:
     if not cli.app.registered_commands:
         cli._register_commands()
     return cli.app
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("TERM", "dumb")
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
 
 
 @pytest.fixture(scope="session")

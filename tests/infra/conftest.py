@@ -10,13 +10,10 @@ from typing import TYPE_CHECKING, Any
 import hcl2
 import pytest
 import typer
-from moto.server import ThreadedMotoServer
-from typer.testing import CliRunner
 
 from telemetry_agg.bench import deploy, package, terraform
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 ROOT = terraform.project_root()
@@ -74,17 +71,6 @@ class Hcl:
 @pytest.fixture(scope="session")
 def hcl() -> Hcl:
     return Hcl(INFRA)
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 def isolate_aws_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -150,10 +136,3 @@ def app() -> typer.Typer:
     package.register(bench)
     deploy.register(bench)
     return bench
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("TERM", "dumb")
-    monkeypatch.setenv("NO_COLOR", "1")
-    return CliRunner()

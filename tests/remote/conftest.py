@@ -6,43 +6,16 @@ import contextlib
 import io
 import zipfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
-from typer.testing import CliRunner
 
-from telemetry_agg.bench import aws, cli
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from telemetry_agg.bench import aws
 
 REGION = "us-east-1"
 FAKE_KEY_ID = "AKIDEXAMPLEFAKE00001"
 FAKE_SECRET = "fake-secret-never-printed-0123456789"
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """The CLI's test runner, plain text (no colour, wide lines), every command registered."""
-    if not cli.app.registered_commands:
-        cli._register_commands()
-    monkeypatch.setenv("TERM", "dumb")
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("COLUMNS", "250")
-    return CliRunner()
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture
