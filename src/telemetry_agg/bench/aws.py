@@ -25,7 +25,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,16 +33,8 @@ if TYPE_CHECKING:
 COLD_START_VARIABLE = "TELEMETRY_BENCH_COLD_START"
 REPORT_FILTER = '"REPORT RequestId"'
 
-_CREDENTIAL_CODES = {
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "AccessDeniedException",
-    "AccessDenied",
-}
+# Bad credentials, or good ones that may not make this call: either way the hint is the same.
+_CREDENTIAL_CODES = CREDENTIAL_ERROR_CODES | {"AccessDeniedException", "AccessDenied"}
 CREDENTIALS_HINT = (
     "Check your AWS credentials: refresh them (`aws sso login`, or new temporary keys), make "
     "sure AWS_PROFILE / AWS_REGION point at the account that holds the functions, and that the "

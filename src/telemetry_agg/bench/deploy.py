@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from telemetry_agg.bench import package, terraform
-from telemetry_agg.bench.errors import BenchError, exit_with
+from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError, exit_with
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -62,18 +62,6 @@ INIT_HINT = (
     "`init` installs the aws provider (>= 6.29) from the provider registry, so it needs network "
     "access to it, or a provider mirror set in the CLI configuration file (TF_CLI_CONFIG_FILE, "
     "provider_installation). The output above names what failed."
-)
-_CREDENTIAL_ERROR_CODES = frozenset(
-    {
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidClientTokenId",
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "SignatureDoesNotMatch",
-        "AuthFailure",
-        "RequestExpired",
-    }
 )
 
 
@@ -163,7 +151,7 @@ def check_credentials(region: str, env: Mapping[str, str] | None = None) -> Iden
         raise DeployError(f"The SSO session has expired: {exc}.", EXPIRED_HINT) from None
     except botocore.exceptions.ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", "Unknown"))
-        if code in _CREDENTIAL_ERROR_CODES:
+        if code in CREDENTIAL_ERROR_CODES:
             raise DeployError(
                 f"AWS rejected the credentials ({code}): they are expired, revoked or invalid.",
                 EXPIRED_HINT,

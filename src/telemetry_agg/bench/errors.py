@@ -12,6 +12,22 @@ if TYPE_CHECKING:
     import typer
 
 
+# The error codes AWS answers when the credentials themselves are bad (expired, revoked,
+# unknown or mis-signed), as opposed to valid credentials that lack a permission.
+CREDENTIAL_ERROR_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "AuthFailure",
+        "RequestExpired",
+    }
+)
+
+
 class BenchError(Exception):
     """A failure the user can act on: `message` says what went wrong, `hint` what to do next.
 
