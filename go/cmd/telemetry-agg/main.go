@@ -50,11 +50,18 @@ Reads FILE, or standard input when FILE is absent or "-".
   -lines       each input line is one input; prints one answer per line; exit 2 if any
                answer was an error.
 
+A body over 32 MiB is answered 413 (payload_too_large) after reading 32 MiB and one byte;
+an event over 128 MiB is refused (exit 65). Exit codes: 0 answered 200, 2 an error answer,
+64 bad usage, 65 input too large, 66 FILE cannot be opened, 74 read error, 130 Ctrl-C.
+
 Examples:
   echo '[{"endpoint":"/a","status":200,"duration_ms":5,"user_id":"u1"}]' | telemetry-agg
   telemetry-agg -event tests/vectors/event/some-vector-event.json
   telemetry-agg -repeat 100 payload.json
 `
+
+// maxEvent is the largest event -event reads: room for a 32 MiB document in base64 and more.
+const maxEvent = 4 * handler.MaxDocument
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -120,10 +127,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return code
 	}
-	data, err := io.ReadAll(in)
+	// Read no more than an answer needs: a body past the 32 MiB limit is a 413 whatever
+	// follows; an event (Lambda takes at most 6 MB) is refused past maxEvent.
+	limit := int64(handler.MaxDocument) + 1
+	if *event {
+		limit = maxEvent + 1
+	}
+	data, err := io.ReadAll(io.LimitReader(in, limit))
 	if err != nil {
 		fmt.Fprintf(stderr, "telemetry-agg: reading %s: %v.\n", name, err)
 		return 74
+	}
+	if *event && int64(len(data)) > maxEvent {
+		fmt.Fprintf(stderr, "telemetry-agg: the event in %s is larger than %d MiB (Lambda accepts 6 MB); send a smaller one.\n", name, maxEvent>>20)
+		return 65
 	}
 	code := answer(out, data, *event)
 	if *repeat > 0 {

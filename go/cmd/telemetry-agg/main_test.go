@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,6 +67,29 @@ func TestEventMode(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &resp); err != nil || code != 0 || resp.StatusCode != 200 {
 		t.Fatalf("direct array: exit %d, %s (%v)", code, out, err)
 	}
+}
+
+// TestLargeInput: a body past 32 MiB is answered 413 without reading it all; an event past the
+// reading limit is refused with a message.
+func TestLargeInput(t *testing.T) {
+	var out, errOut bytes.Buffer
+	big := io.LimitReader(zeros{}, 1<<40) // a terabyte, never read whole
+	if code := run(nil, big, &out, &errOut); code != 2 || !strings.Contains(out.String(), "payload_too_large") {
+		t.Errorf("body: exit %d, %.200s", code, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"-event"}, io.LimitReader(zeros{}, 1<<40), &out, &errOut); code != 65 || !strings.Contains(errOut.String(), "larger than") {
+		t.Errorf("event: exit %d, %q", code, errOut.String())
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = '0'
+	}
+	return len(p), nil
 }
 
 func TestLines(t *testing.T) {
