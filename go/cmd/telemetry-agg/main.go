@@ -56,7 +56,7 @@ an event over 128 MiB is refused (exit 65). Exit codes: 0 answered 200, 2 an err
 
 Examples:
   echo '[{"endpoint":"/a","status":200,"duration_ms":5,"user_id":"u1"}]' | telemetry-agg
-  telemetry-agg -event tests/vectors/event/some-vector-event.json
+  telemetry-agg -event tests/vectors/event/direct_array_replaced_duplicates.event
   telemetry-agg -repeat 100 payload.json
 `
 
