@@ -6,16 +6,24 @@ Every contender runs on the same STUDY.md payload in the same process, rounds in
 (naive, reference, orjson, msgspec, handler, naive, ...) so that machine noise falls on all
 alike; the table shows each one's best round and the ratio naive / contender (above 1: faster
 than naive). Before timing, each contender's answer is checked against the naive one. It also
-measures the handler's import time (``python -X importtime``, best of 7) beside ``import json``.
+measures the handler's import time (``python -X importtime``, best of 7) beside ``import json``,
+as Lambda sees it: ``-I -S`` with only what the deployment zip holds on ``sys.path``
+(``telemetry_agg`` and its runtime dependencies), so that tools in the dev virtualenv that a
+dependency would pick up when present (typing_extensions, for msgspec) do not count.
 Exit status: 0, or 1 when the handler at 20,000 events is under 2.5x or its import over 40 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import functools
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,10 +42,31 @@ BAR_SIZE, BAR_RATIO, IMPORT_BAR_MS = 20_000, 2.5, 40.0
 DROP = ("parse_ms", "compute_ms", "language", "aggregator")
 
 
+RUNTIME_PACKAGES = ("telemetry_agg", "msgspec", "orjson")  # what the Lambda zip holds
+
+
+@functools.cache
+def lambda_path() -> Path:
+    """A folder with what the deployment zip holds: links to telemetry_agg and its dependencies."""
+    folder = Path(tempfile.mkdtemp(prefix="telemetry-agg-zip-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    for name in RUNTIME_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(f"{name} is not installed as a package")
+        (folder / name).symlink_to(next(iter(spec.submodule_search_locations)))
+    return folder
+
+
 def import_ms(module: str) -> float:
-    """Milliseconds ``import module`` takes in a fresh interpreter, by ``-X importtime``."""
+    """Milliseconds ``import module`` takes in a fresh interpreter, by ``-X importtime``.
+
+    The interpreter runs isolated (``-I -S``: no site-packages, no PYTHONPATH) with only
+    `lambda_path()` added, as the Lambda runtime runs the zip.
+    """
+    code = f"import sys; sys.path.insert(0, {str(lambda_path())!r}); import {module}"
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        [sys.executable, "-I", "-S", "-X", "importtime", "-c", code],
         capture_output=True,
         text=True,
         check=True,

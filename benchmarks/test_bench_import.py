@@ -1,8 +1,9 @@
 """Cold start: a fresh interpreter importing the handler, beside one importing ``json``.
 
 The benchmark times whole interpreter runs (start-up included) for both, in the same run; the
-import itself is read from ``python -X importtime`` and kept in ``extra_info``, and must stay
-under the 40 ms bar.
+import itself is read from ``python -X importtime`` (isolated, with only what the Lambda zip
+holds on ``sys.path``: see ``ratios.import_ms``) and kept in ``extra_info``, and must stay under
+the 40 ms bar. The handler's import includes loading the default aggregator.
 """
 
 from __future__ import annotations

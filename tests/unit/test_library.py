@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -221,18 +222,20 @@ def test_entry_point_that_is_not_an_aggregator(
         get_aggregator("broken")
 
 
-def test_handler_import_stays_light() -> None:
-    """Cold start: no CLI, AWS SDK, parser or entry-point scan on the handler's import path."""
+def test_handler_import_loads_the_aggregator_and_nothing_heavy() -> None:
+    """Cold start: importing the handler (Lambda's init phase) loads the default aggregator's
+    parser, and no CLI, AWS SDK or entry-point scan."""
     code = (
         "import sys, telemetry_agg.handler\n"
-        "heavy = ['typer', 'rich', 'boto3', 'botocore', 'msgspec', 'orjson', 'importlib.metadata',"
+        "heavy = ['typer', 'rich', 'boto3', 'botocore', 'importlib.metadata',"
         " 'telemetry_agg.bench']\n"
-        "print([m for m in heavy if m in sys.modules])\n"
+        "print([m for m in heavy if m in sys.modules], 'msgspec' in sys.modules)\n"
     )
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     ).stdout
-    assert out.strip() == "[]"
+    assert out.strip() == "[] True"
 
 
 def test_entry_point_that_fails_to_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
