@@ -15,16 +15,16 @@ from bench_inputs import SIZES, document, function_url_event
 from naive import naive_aggregate
 from telemetry_agg.aggregators import builtin_aggregators, get_aggregator
 from telemetry_agg.handler import handle
+from telemetry_agg.limits import NOT_COMPARED
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.parametrize("size", SIZES, ids=[f"{size}ev" for size in SIZES]),
 ]
-DROP = ("parse_ms", "compute_ms", "language", "aggregator")
 
 
 def _comparable(answer: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in answer.items() if key not in DROP}
+    return {key: value for key, value in answer.items() if key not in NOT_COMPARED}
 
 
 def test_naive_baseline(benchmark: Any, size: int) -> None:

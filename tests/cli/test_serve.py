@@ -11,6 +11,7 @@ import pytest
 
 from telemetry_agg.bench import payloads
 from telemetry_agg.bench.serve import serve_functions
+from telemetry_agg.limits import NOT_COMPARED
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from telemetry_agg.bench.serve import Served
 
 pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
-DROPPED = ("parse_ms", "compute_ms", "language", "aggregator")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_both_answer_alike(served: Served) -> None:
         assert headers["content-type"] == "application/json"
         answer = json.loads(data)
         assert answer["language"] == lang
-        answers[lang] = {k: v for k, v in answer.items() if k not in DROPPED}
+        answers[lang] = {k: v for k, v in answer.items() if k not in NOT_COMPARED}
     assert answers["python"] == answers["go"]
     assert answers["go"]["total_events"] == 300
 

@@ -56,6 +56,7 @@ from telemetry_agg.bench.emulator import (
     rie_path,
 )
 from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
+from telemetry_agg.limits import NOT_COMPARED
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,7 +72,6 @@ __all__ = [
 ]
 
 LANGUAGES = ("python", "go")
-DROPPED = ("parse_ms", "compute_ms", "language", "aggregator")
 VCPU_MB = 1769  # Lambda: one full vCPU at 1,769 MB
 LAMBDA_REQUEST_LIMIT = 6 * 1024 * 1024  # synchronous invocation payload, bytes
 DEFAULT_COLD, DEFAULT_WARM = 10, 300
@@ -105,7 +105,7 @@ def compare_answers(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     Two answers agree when equal after dropping parse_ms, compute_ms, language and aggregator;
     two error answers when their `error` codes are equal (the `detail` sentences may differ).
     """
-    keys = sorted((set(a) | set(b)) - set(DROPPED))
+    keys = sorted((set(a) | set(b)) - set(NOT_COMPARED))
     if "error" in a and "error" in b:
         keys = ["error"]
 
