@@ -1,0 +1,20 @@
+# checkov runs over infra/ with this file too (scripts/test.sh): SnapStart on every Python lane,
+# the stock and the lean, as `telemetry-bench deploy --snapstart` would set it.
+lanes = {
+  python = {
+    runtime   = "python3.12"
+    handler   = "telemetry_agg.handler.handler"
+    snapstart = true
+  }
+  python-lean = {
+    runtime     = "python3.12"
+    handler     = "telemetry_agg.handler.handler"
+    artifact    = "python"
+    environment = { AWS_LAMBDA_EXEC_WRAPPER = "/var/task/telemetry_agg_lean" }
+    snapstart   = true
+  }
+  go = {
+    runtime = "provided.al2023"
+    handler = "bootstrap"
+  }
+}
