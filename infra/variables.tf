@@ -1,5 +1,5 @@
 variable "region" {
-  description = "AWS region to deploy both functions to."
+  description = "AWS region to deploy every function (lane) to."
   type        = string
   default     = "us-east-1"
 
@@ -10,7 +10,7 @@ variable "region" {
 }
 
 variable "architecture" {
-  description = "Instruction set of both functions: arm64 (Graviton, as in the study) or x86_64. The zips must be built for it (`telemetry-bench package --arch`)."
+  description = "Instruction set of every lane that does not set its own: arm64 (Graviton, as in the study) or x86_64. The zips must be built for it (`telemetry-bench package --arch`)."
   type        = string
   default     = "arm64"
 
@@ -65,7 +65,7 @@ variable "log_retention_days" {
 }
 
 variable "xray_tracing" {
-  description = "Active X-Ray tracing on both functions (true) or PassThrough (false)."
+  description = "Active X-Ray tracing on every function (true) or PassThrough (false)."
   type        = bool
   default     = true
 }
@@ -88,7 +88,7 @@ variable "tags" {
 }
 
 variable "function_url_auth_type" {
-  description = "Auth type of both Function URLs. AWS_IAM (default): callers sign requests with SigV4. NONE makes both URLs public and unauthenticated: anyone who learns them can invoke the functions and run up your bill."
+  description = "Auth type of every Function URL. AWS_IAM (default): callers sign requests with SigV4. NONE makes the URLs public and unauthenticated: anyone who learns them can invoke the functions and run up your bill."
   type        = string
   default     = "AWS_IAM"
 
