@@ -1,5 +1,6 @@
-# checkov runs over infra/ with this file too (scripts/test.sh): SnapStart on every Python lane,
-# the stock and the lean, as `telemetry-bench deploy --snapstart` would set it.
+# checkov runs over infra/ with this file too (scripts/test.sh): SnapStart on every Python lane
+# infra accepts it for, the stock and the lean. Whether deploy may turn it on for the lean lane
+# depends on its runtime loop (the Runtime API's restore step and hooks): deploy decides, not infra.
 lanes = {
   python = {
     runtime   = "python3.12"
