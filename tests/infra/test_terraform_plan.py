@@ -88,13 +88,13 @@ class Planner:
             check=False,
         )
 
-    def plan(self, variables: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    def plan(self, variables: dict[str, Any], *var_files: Path) -> subprocess.CompletedProcess[str]:
+        """Plan with the stand-in zips and `variables`, then `var_files` (later ones win)."""
         paths = {"python_package_path": str(self.zip), "go_package_path": str(self.zip)}
         var_file = self.work / "test.tfvars.json"
         var_file.write_text(json.dumps({**paths, **variables}), encoding="utf-8")
-        return self.run(
-            "plan", "-input=false", "-refresh=false", "-lock=false", f"-var-file={var_file}"
-        )
+        files = [f"-var-file={path}" for path in (var_file, *var_files)]
+        return self.run("plan", "-input=false", "-refresh=false", "-lock=false", *files)
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +195,15 @@ def test_refused_with_the_reason(planner: Planner, lanes: dict[str, Any], reason
     assert result.returncode != 0
     message = " ".join(result.stderr.split())  # Terraform wraps long messages
     assert reason in message, message
+
+
+@pytest.mark.parametrize(
+    ("name", "resources"),
+    # 3 lanes x 5 + 2 aliases; 3 x 5 + 3 aliases + 3 provisioned configs; 2 x 5 + the table
+    [("snapstart", 17), ("provisioned", 21), ("store", 11)],
+)
+def test_the_checkov_var_files_plan(planner: Planner, name: str, resources: int) -> None:
+    """The files checkov runs over are ones Terraform accepts, not only ones it can parse."""
+    result = planner.plan({}, INFRA / "checks" / f"{name}.tfvars")
+    assert result.returncode == 0, result.stderr
+    assert f"Plan: {resources} to add, 0 to change, 0 to destroy." in result.stdout
