@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import hcl2
 import pytest
 
+from telemetry_agg.bench import cost
+
 from .conftest import INFRA, ROOT, unquote
 
 if TYPE_CHECKING:
@@ -112,6 +114,8 @@ def test_runtimes_and_where_snapstart_is_allowed(
     assert bool(regex_of(snapstart["condition"], "lane.runtime").fullmatch(runtime)) is (
         snapstart_ok
     )
+    # The cost model prices SnapStart for exactly the lanes infra accepts it on.
+    assert cost.snapstart_supported(runtime) is snapstart_ok
 
 
 def test_snapstart_refusal_says_why(hcl: Hcl) -> None:
