@@ -16,9 +16,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
+	"github.com/telemetry-agg/telemetry-agg/go/internal/event"
+	"github.com/telemetry-agg/telemetry-agg/go/internal/jsontext"
 )
 
 // MaxDocument is the largest document accepted, after base64 and gzip: 32 MiB.
@@ -70,7 +73,7 @@ func Process(payload []byte) Result {
 				// A direct array reaches the Python handler decoded by json.loads, which drops
 				// the values that duplicate keys replace: answer on what survives, as it does
 				// (docs/contract.md §1, the direct invocation decision).
-				if redecoded, ok := aggregate.Redecode(doc); ok {
+				if redecoded, ok := event.Redecode(doc); ok {
 					sum, err = aggregate.Aggregate(redecoded)
 				}
 			}
@@ -110,19 +113,19 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 		}
 		return payload, false, nil
 	}
-	v, err := aggregate.ParseEvent(payload)
+	v, err := event.ParseEvent(payload)
 	if err != nil {
 		return nil, false, fail(400, aggregate.CodeInvalidJSON,
 			"The invocation event is not valid JSON; invoke with a Function URL event or a JSON array of events.")
 	}
-	event, ok := v.(aggregate.Object)
+	ev, ok := v.(event.Object)
 	if !ok {
 		return nil, false, fail(400, aggregate.CodeExpectedArray,
 			"The invocation event is neither a Function URL event object nor a JSON array of events; send one of those.")
 	}
 	// 2. the method
-	if rc, ok := member(event, "requestContext").(aggregate.Object); ok {
-		if h, ok := member(rc, "http").(aggregate.Object); ok {
+	if rc, ok := member(ev, "requestContext").(event.Object); ok {
+		if h, ok := member(rc, "http").(event.Object); ok {
 			if m := member(h, "method"); m != nil {
 				if s, ok := m.(string); !ok || s != "POST" {
 					return nil, false, fail(405, "method_not_allowed",
@@ -134,11 +137,11 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 	// 3. the body
 	var body string
 	lone := false // the body held a lone surrogate: it has no UTF-8 form
-	switch b := member(event, "body").(type) {
+	switch b := member(ev, "body").(type) {
 	case nil:
 	case string:
 		body = b
-	case aggregate.LoneString:
+	case event.LoneString:
 		body, lone = string(b), true
 	default:
 		return nil, false, fail(400, "invalid_event",
@@ -146,7 +149,7 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 	}
 	// 4. content encoding
 	gz := false
-	if headers, ok := member(event, "headers").(aggregate.Object); ok {
+	if headers, ok := member(ev, "headers").(event.Object); ok {
 		if enc := contentEncoding(headers); enc != nil {
 			s, ok := enc.(string)
 			s = asciiLower(strings.Trim(s, " \t"))
@@ -161,8 +164,8 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 		}
 	}
 	// 5. base64
-	doc = aggregate.Bytes(body)
-	if b, ok := member(event, "isBase64Encoded").(bool); ok && b {
+	doc = unsafe.Slice(unsafe.StringData(body), len(body)) // read only
+	if b, ok := member(ev, "isBase64Encoded").(bool); ok && b {
 		// Go's decoder skips '\r' and '\n'; the contract allows no white space at all.
 		if lone || strings.ContainsAny(body, "\r\n") {
 			return nil, false, invalidBase64()
@@ -218,14 +221,14 @@ func isDirect(payload []byte) bool {
 	return i < len(payload) && payload[i] == '['
 }
 
-func member(o aggregate.Object, name string) any {
+func member(o event.Object, name string) any {
 	v, _ := o.Get(name)
 	return v
 }
 
 // contentEncoding finds the header by name: "content-encoding" exactly wins, then the first
 // other spelling in the event's order.
-func contentEncoding(h aggregate.Object) any {
+func contentEncoding(h event.Object) any {
 	if v, ok := h.Get("content-encoding"); ok {
 		return v
 	}
@@ -294,16 +297,16 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 		level = "ERROR"
 	}
 	b = append(b, `{"level":`...)
-	b = appendString(b, level)
-	b = append(b, `,"message":"aggregated","language":"go","aggregator":`...)
-	b = appendString(b, aggregate.Name)
+	b = jsontext.AppendString(b, level)
+	b = append(b, `,"message":"aggregated","language":"`+Language+`","aggregator":`...)
+	b = jsontext.AppendString(b, aggregate.Name)
 	b = append(b, `,"status_code":`...)
 	b = strconv.AppendInt(b, int64(r.StatusCode), 10)
 	b = append(b, `,"error":`...)
 	if r.Error == "" {
 		b = append(b, "null"...)
 	} else {
-		b = appendString(b, r.Error)
+		b = jsontext.AppendString(b, r.Error)
 	}
 	b = append(b, `,"request_bytes":`...)
 	b = strconv.AppendInt(b, int64(r.RequestBytes), 10)
@@ -318,10 +321,10 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 	b = append(b, `,"compute_ms":`...)
 	b = appendFloat(b, r.ComputeMs)
 	b = append(b, `,"request_id":`...)
-	b = appendString(b, requestID)
+	b = jsontext.AppendString(b, requestID)
 	if panicText != "" {
 		b = append(b, `,"panic":`...)
-		b = appendString(b, panicText)
+		b = jsontext.AppendString(b, panicText)
 	}
 	return append(b, "}\n"...)
 }
