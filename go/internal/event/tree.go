@@ -10,25 +10,21 @@ import (
 	"github.com/telemetry-agg/telemetry-agg/go/internal/jsontext"
 )
 
-// Object is a JSON object: the last of duplicate keys wins; Keys keeps each name once, in the
+// The tree of a lenient scan, for Redecode: a direct array that breaks §2 is read whole, as
+// json.loads reads it, and written back.
+
+// object is a JSON object: the last of duplicate keys wins; keys keeps each name once, in the
 // order it first appeared.
-type Object struct {
-	Keys   []string
-	Values map[string]any
+type object struct {
+	keys   []string
+	values map[string]any
 }
 
-// Get returns the member's value and whether the member is present.
-func (o Object) Get(name string) (any, bool) {
-	v, ok := o.Values[name]
-	return v, ok
-}
+// number is a JSON number's literal text (or NaN, Infinity, -Infinity).
+type number string
 
-// Number is a JSON number's literal text (or NaN, Infinity, -Infinity).
-type Number string
-
-// LoneString is a string that held a lone surrogate escape (each one read as U+FFFD here): it
-// has no UTF-8 form.
-type LoneString string
+// loneString is a string that held a lone surrogate: it has no UTF-8 form.
+type loneString string
 
 // parser builds the tree of a lenient scan.
 type parser struct {
@@ -36,7 +32,7 @@ type parser struct {
 	loneKey bool // an object key held a lone surrogate
 }
 
-// parse reads data as one JSON value into Object, []any, Number, string, LoneString, bool or
+// parse reads data as one JSON value into object, []any, number, string, loneString, bool or
 // nil. The error is the scanner's.
 func parse(data []byte) (*parser, any, error) {
 	p := &parser{Scanner: jsontext.Scanner{Data: data, Lenient: true}}
@@ -52,13 +48,6 @@ func parse(data []byte) (*parser, any, error) {
 		return p, nil, p.Err
 	}
 	return p, v, nil
-}
-
-// ParseEvent parses an invocation event's JSON text into Object, []any, Number, string,
-// LoneString, bool or nil. The error is a *jsontext.SyntaxError.
-func ParseEvent(data []byte) (any, error) {
-	_, v, err := parse(data)
-	return v, err
 }
 
 func (p *parser) tree(depth int) (any, bool) {
@@ -80,7 +69,7 @@ func (p *parser) tree(depth int) (any, bool) {
 			str = jsontext.View(p.Unescape(nil, start+1, p.Pos-1))
 		}
 		if p.Lone {
-			return LoneString(str), true
+			return loneString(str), true
 		}
 		return str, true
 	case '{':
@@ -115,12 +104,12 @@ func (p *parser) tree(depth int) (any, bool) {
 	case 'n':
 		return nil, true
 	}
-	return Number(d[start:p.Pos]), true
+	return number(d[start:p.Pos]), true
 }
 
 func (p *parser) object(depth int) (any, bool) {
 	d := p.Data
-	obj := Object{Values: map[string]any{}}
+	obj := object{values: map[string]any{}}
 	if empty, ok := p.Open(depth, '}'); !ok || empty {
 		return obj, ok
 	}
@@ -133,7 +122,7 @@ func (p *parser) object(depth int) (any, bool) {
 		if !ok || !p.Colon() {
 			return nil, false
 		}
-		if lone, isLone := k.(LoneString); isLone {
+		if lone, isLone := k.(loneString); isLone {
 			p.loneKey = true
 			k = "\x00lone:" + string(lone) // never one of the names the handler reads
 		}
@@ -142,10 +131,10 @@ func (p *parser) object(depth int) (any, bool) {
 			return nil, false
 		}
 		key, _ := k.(string)
-		if _, seen := obj.Values[key]; !seen {
-			obj.Keys = append(obj.Keys, key)
+		if _, seen := obj.values[key]; !seen {
+			obj.keys = append(obj.keys, key)
 		}
-		obj.Values[key] = v
+		obj.values[key] = v
 		if done, ok := p.Next('}', "an object"); !ok {
 			return nil, false
 		} else if done {
@@ -176,11 +165,11 @@ func appendJSON(b []byte, v any) []byte {
 		return append(b, "null"...)
 	case bool:
 		return strconv.AppendBool(b, v)
-	case Number:
+	case number:
 		return append(b, v...)
 	case string:
 		return jsontext.AppendString(b, v)
-	case LoneString:
+	case loneString:
 		return append(b, `"\ud800"`...) // still a lone surrogate: the document rules refuse it
 	case []any:
 		b = append(b, '[')
@@ -191,15 +180,15 @@ func appendJSON(b []byte, v any) []byte {
 			b = appendJSON(b, e)
 		}
 		return append(b, ']')
-	case Object:
+	case object:
 		b = append(b, '{')
-		for i, k := range v.Keys {
+		for i, k := range v.keys {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = jsontext.AppendString(b, k)
 			b = append(b, ':')
-			b = appendJSON(b, v.Values[k])
+			b = appendJSON(b, v.values[k])
 		}
 		return append(b, '}')
 	}
