@@ -2,6 +2,7 @@ package jsontext
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -82,4 +83,77 @@ func TestLenientLone(t *testing.T) {
 			t.Errorf("lenient AppendStr(%q) = %q, %v, lone %v", c, got, ok, s.Lone)
 		}
 	}
+}
+
+// longText is a random string of n pieces, mostly plain words and quotes (as in a JSON body
+// inside an event), with every other kind of character mixed in when rich.
+func longText(r *rand.Rand, n int, rich bool) string {
+	plain := []string{"endpoint", "/search", ": ", "200, ", `"`, `"`, `"`, "u_1x9z", "}, {", "a"}
+	other := []string{"\\", "\n", "é", "😀", "\x01", "\u2028", "/", "\t"}
+	var b strings.Builder
+	for range n {
+		if rich && r.IntN(50) == 0 {
+			b.WriteString(other[r.IntN(len(other))])
+		} else {
+			b.WriteString(plain[r.IntN(len(plain))])
+		}
+	}
+	return b.String()
+}
+
+// TestDecodeLong: long strings (two chains) decode as encoding/json decodes them, whether the
+// chains meet or not, and one bad byte anywhere is refused.
+func TestDecodeLong(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 300 {
+		text := longText(r, 400+r.IntN(4000), i%3 == 0)
+		enc := AppendString(nil, text)
+		if i%5 == 0 {
+			enc, _ = json.Marshal(text) // \u003c-style escapes too
+		}
+		data := append(append([]byte(nil), enc...), `, "tail": "\"x\" `+strings.Repeat("y", r.IntN(9000))+`"}`...)
+		s := Scanner{Data: data}
+		got, ok := s.AppendStr([]byte("pre"))
+		if !ok || string(got) != "pre"+text || s.Pos != len(enc) {
+			t.Fatalf("case %d: AppendStr ok=%v, Pos %d of %d, text equal %v", i, ok, s.Pos, len(enc), string(got) == "pre"+text)
+		}
+		if got := (&Scanner{Data: data}).Unescape(nil, 1, len(enc)-1); string(got) != text {
+			t.Fatalf("case %d: Unescape differs", i)
+		}
+		bad := append([]byte(nil), enc...)
+		at := 1 + r.IntN(len(bad)-2)
+		bad = append(bad[:at], append([]byte{[]byte{0x01, 0xff}[i%2]}, bad[at:]...)...)
+		bad = append(bad, data[len(enc):]...)
+		if _, ok := (&Scanner{Data: bad}).AppendStr(nil); ok {
+			t.Fatalf("case %d: a bad byte at %d was accepted", i, at)
+		}
+	}
+}
+
+// FuzzDecode: a string with the input in its middle (so that the two chains meet, or fail to,
+// around it) is refused by AppendStr exactly when Str refuses it, and otherwise decodes as
+// encoding/json decodes it.
+func FuzzDecode(f *testing.F) {
+	for _, c := range []string{``, `\"`, `\\\"`, `\n`, `\u00e9`, "\x01", "\xff", `"`, `\`, `\ud800`, "é"} {
+		f.Add([]byte(c), uint16(3000))
+	}
+	f.Fuzz(func(t *testing.T, middle []byte, n uint16) {
+		half := strings.Repeat(`\"ab`, int(n%4000)/4)
+		data := []byte(`"` + half + string(middle) + half + `"` + `, "x": "\"` + half + `"}`)
+		s := Scanner{Data: data}
+		_, valid := s.Str()
+		end := s.Pos
+		s = Scanner{Data: data}
+		got, ok := s.AppendStr(nil)
+		if ok != valid || (ok && s.Pos != end) {
+			t.Fatalf("AppendStr ok=%v Pos %d; Str ok=%v Pos %d", ok, s.Pos, valid, end)
+		}
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(data[:end], &want); err != nil || string(got) != want {
+			t.Fatalf("AppendStr %q, encoding/json %q (%v)", got, want, err)
+		}
+	})
 }

@@ -1,10 +1,12 @@
 package jsontext
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+	"unsafe"
 )
 
 const (
@@ -17,9 +19,7 @@ const (
 // borrow only runs upward from a byte that is marked itself), so its trailing zeros count the
 // plain bytes before the first special one.
 func special(x uint64) uint64 {
-	quote := x ^ (ones * '"')
-	bslash := x ^ (ones * '\\')
-	return ((x - ones*0x20) | (quote - ones) | (bslash - ones) | x) & high
+	return ((x - ones*0x20) | (x ^ ones*'"' - ones) | (x ^ ones*'\\' - ones) | x) & high
 }
 
 // simpleEscape maps the byte after a '\\' to the byte it stands for, 0 for 'u' and the bytes
@@ -59,14 +59,15 @@ func (s *Scanner) str(dst []byte, decode bool) (_ []byte, esc bool, ok bool) {
 	var out []byte
 	j := 0
 	if decode {
-		// Decoding never lengthens the text: room for the rest of the data and two words.
-		dst = slices.Grow(dst, len(d)-p+16)
+		// Decoding never lengthens the text: room for the rest of the data and four words.
+		dst = slices.Grow(dst, len(d)-p+32)
 		out, j = dst[:cap(dst)], len(dst)
 	}
 	for {
 		if decode {
+			// Two chains from the string's start only: each try may look through half of d.
 			var e uint64
-			p, j, e = decodeQuoted(d, out, p, j)
+			p, j, e = decodeQuoted(d, out, p, j, p == s.Pos+1)
 			esc = esc || e != 0
 		}
 		for p+8 <= len(d) {
@@ -139,29 +140,102 @@ func (s *Scanner) str(dst []byte, decode bool) (_ []byte, esc bool, ok bool) {
 }
 
 // decodeQuoted is str's fast path for a JSON text inside a string (a body inside an event):
-// plain bytes and \" escapes. Each step stores a word, finds its first special byte and, when
-// that is the '\\' of a \", the quote: one escape a step, with no branch that depends on where
-// the escape falls (such branches, mispredicted, cost more than the work). It stops before
-// any other special byte, and two words before the end of d; esc is not 0 when it decoded an
-// escape.
-func decodeQuoted(d, out []byte, p, j int) (int, int, uint64) {
-	var esc uint64
-	for p+16 <= len(d) {
-		w := binary.LittleEndian.Uint64(d[p:])
-		binary.LittleEndian.PutUint64(out[j:], w)
-		m := special(w)
-		n := bits.TrailingZeros64(m) >> 3 // 8 when the word is plain
-		k := (m | -m) >> 63               // 1 when it is not
-		p, j = p+n, j+n
-		bad := uint64(d[p]^'\\') | uint64(d[p+1]^'"')
-		if k&((bad|-bad)>>63) != 0 {
-			break // a special byte other than a \"
-		}
-		out[j] = '"' // after a plain word, the next word overwrites it
-		p, j = p+2*int(k), j+int(k)
-		esc |= k
+// plain bytes and \" escapes. It stops before any other special byte, and two words before the
+// end of d; esc is not 0 when it decoded an escape. Its steps (quotedStep) form a chain: where
+// a step starts depends on the data the last one loaded. On a long text it runs two chains at
+// once (with halves), the second from an escape in the middle, so that the processor works on
+// both.
+func decodeQuoted(d, out []byte, p, j int, halves bool) (int, int, uint64) {
+	if !littleEndian || len(d)-p < 16 {
+		return p, j, 0
 	}
-	return p, j, esc
+	p0, j0 := p, j
+	ok := true
+	if halves && len(d)-p >= twoChains {
+		p, j, ok = decodeHalves(d, out, p, j)
+	}
+	if ok {
+		p, j, _ = chain(d, out, p, j, len(d)-16)
+	}
+	return p, j, uint64((p - p0) ^ (j - j0)) // each escape moves p one more than j
+}
+
+// twoChains is the length from which decodeQuoted runs two chains.
+const twoChains = 4096
+
+// littleEndian: quotedStep reads the first byte of a word in its low bits.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// decodeHalves runs the chain from p and one from s, just after the first \" past the middle
+// of d, step for step. The second half is decoded past all the room the first can need
+// (decoding never lengthens the text), then moved into place. It counts only when the first
+// chain lands on s itself (a chain decodes every escape of the text it reads, and comes to
+// rest just after each); otherwise it is dropped. ok is false when the chain that ended
+// stopped at a special byte.
+func decodeHalves(d, out []byte, p, j int) (_, _ int, ok bool) {
+	s := p + (len(d)-p)/2
+	if k := bytes.IndexByte(d[s:len(d)-16], '\\'); k >= 0 && d[s+k+1] == '"' {
+		s += k + 2
+	} else {
+		return p, j, true
+	}
+	src, dst := unsafe.Pointer(unsafe.SliceData(d)), unsafe.Pointer(unsafe.SliceData(out))
+	start2 := j + (s - p) + 16
+	s1, o1 := unsafe.Add(src, p), unsafe.Add(dst, j)
+	s2, o2 := unsafe.Add(src, s), unsafe.Add(dst, start2)
+	mid, end := uintptr(src)+uintptr(s), uintptr(src)+uintptr(len(d)-16)
+	bad1, bad2 := 0, 0
+	for bad1|bad2 == 0 && uintptr(s1) < mid && uintptr(s2) <= end {
+		s1, o1, bad1 = quotedStep(s1, o1)
+		s2, o2, bad2 = quotedStep(s2, o2)
+	}
+	p1, j1 := at(src, dst, s1, o1, bad1)
+	p2, j2 := at(src, dst, s2, o2, bad2)
+	ok = bad1 == 0
+	if ok && p1 < s {
+		p1, j1, ok = chain(d, out, p1, j1, s-1)
+	}
+	if p1 != s {
+		return p1, j1, ok
+	}
+	n := copy(out[j1:], out[start2:j2])
+	return p2, j1 + n, bad2 == 0
+}
+
+// chain runs quotedStep from d[p] while p <= last; ok is false when it stopped at a special byte.
+func chain(d, out []byte, p, j, last int) (_, _ int, ok bool) {
+	src, dst := unsafe.Pointer(unsafe.SliceData(d)), unsafe.Pointer(unsafe.SliceData(out))
+	s, o := unsafe.Add(src, p), unsafe.Add(dst, j)
+	bad, end := 0, uintptr(src)+uintptr(last)
+	for bad == 0 && uintptr(s) <= end {
+		s, o, bad = quotedStep(s, o)
+	}
+	p, j = at(src, dst, s, o, bad)
+	return p, j, bad == 0
+}
+
+// at turns a chain's pointers back into offsets, those of the special byte it stopped at.
+func at(src, dst, s, o unsafe.Pointer, bad int) (int, int) {
+	p, j := int(uintptr(s)-uintptr(src)), int(uintptr(o)-uintptr(dst))
+	if bad != 0 {
+		return p - 2, j - 1
+	}
+	return p, j
+}
+
+// quotedStep stores the word at s to o, finds its first special byte and decodes it as the
+// '\\' of a \": one escape a step, with no branch that depends on where the escape falls (such
+// branches, mispredicted, cost more than the work). bad is not 0 when the special byte is
+// anything else; the step then went two bytes past it. The caller guarantees 16 bytes readable
+// at s and 9 writable at o: it works on pointers, to stay small enough to be inlined.
+func quotedStep(s, o unsafe.Pointer) (_, _ unsafe.Pointer, bad int) {
+	w := *(*uint64)(s)
+	*(*uint64)(o) = w
+	n := bits.TrailingZeros64(special(w)) >> 3 // 8 when the word is plain
+	k := 1 - n>>3                              // 1 when it is not
+	s, o = unsafe.Add(s, n), unsafe.Add(o, n)
+	*(*byte)(o) = '"' // after a plain word, the next step's word overwrites it
+	return unsafe.Add(s, 2*k), unsafe.Add(o, k), k * int(*(*uint16)(s)^('\\'|'"'<<8))
 }
 
 // strClass marks the bytes special marks, for the byte-by-byte end of a string.
