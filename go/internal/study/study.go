@@ -1,5 +1,6 @@
-// Package study writes the original study's payloads (STUDY.md) for the Go benchmarks, as the
-// Python generator (telemetry-bench gen) does, and the Function URL event that carries one.
+// Package study writes the original study's payloads (STUDY.md) for the Go benchmarks, by the
+// rules of the Python generator (telemetry-bench gen) with Go's own random draws, and the
+// Function URL event that carries one, byte for byte as that generator wraps a body.
 package study
 
 import (
