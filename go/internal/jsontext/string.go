@@ -92,50 +92,55 @@ func (s *Scanner) str(dst []byte, decode bool) (_ []byte, esc bool, ok bool) {
 			s.Pos = p
 			return dst, false, s.FailAt("a string")
 		}
-		c := d[p]
-		switch {
-		case c == '"':
+		if d[p] == '"' {
 			s.Pos = p + 1
 			if decode {
 				dst = dst[:j]
 			}
 			return dst, esc, true
-		case c == '\\':
-			esc = true
-			if p+1 < len(d) && simpleEscape[d[p+1]] != 0 {
-				if decode {
-					out[j] = simpleEscape[d[p+1]]
-				}
-				p, j = p+2, j+1
-				continue
-			}
-			r, n, ok := s.unicodeEscape(p)
-			if !ok {
-				return dst, false, false
-			}
-			if decode {
-				j += utf8.EncodeRune(out[j:], r)
-			}
-			p += n
-		case c < 0x20:
-			s.Pos = p
-			return dst, false, s.Fail("The body is not valid JSON: a control character (U+%04X) at offset %d sits unescaped inside a string; escape it (for example \\n or \\u0000).", c, p)
-		default:
-			n := utf8Len(d, p)
-			if n == 0 && s.Lenient && c == 0xED && p+2 < len(d) && d[p+1] >= 0xA0 && d[p+1] <= 0xBF && d[p+2]&0xC0 == 0x80 {
-				// An encoded surrogate: Python's json.loads reads bytes with "surrogatepass".
-				s.Lone = true
-				n = 3
-			}
-			if n == 0 {
-				s.Pos = p
-				return dst, false, s.Fail("The body is not valid UTF-8 at offset %d; send UTF-8 text.", p)
-			}
-			if decode {
-				copy(out[j:], d[p:p+n])
-			}
-			p, j = p+n, j+n
 		}
+		esc = esc || d[p] == '\\'
+		if p, j, ok = s.specialByte(out, p, j, decode); !ok {
+			return dst, false, false
+		}
+	}
+}
+
+// specialByte reads the escape, control character or byte >= 0x80 at Data[p] inside a string,
+// decoding it into out[j:] with decode; it returns where reading and writing go on.
+func (s *Scanner) specialByte(out []byte, p, j int, decode bool) (_, _ int, ok bool) {
+	d := s.Data
+	switch c := d[p]; {
+	case c == '\\':
+		if p+1 < len(d) && simpleEscape[d[p+1]] != 0 {
+			if decode {
+				out[j] = simpleEscape[d[p+1]]
+			}
+			return p + 2, j + 1, true
+		}
+		r, n, ok := s.unicodeEscape(p)
+		if ok && decode {
+			j += utf8.EncodeRune(out[j:], r)
+		}
+		return p + n, j, ok
+	case c < 0x20:
+		s.Pos = p
+		return p, j, s.Fail("The body is not valid JSON: a control character (U+%04X) at offset %d sits unescaped inside a string; escape it (for example \\n or \\u0000).", c, p)
+	default:
+		n := utf8Len(d, p)
+		if n == 0 && s.Lenient && c == 0xED && p+2 < len(d) && d[p+1] >= 0xA0 && d[p+1] <= 0xBF && d[p+2]&0xC0 == 0x80 {
+			// An encoded surrogate: Python's json.loads reads bytes with "surrogatepass".
+			s.Lone = true
+			n = 3
+		}
+		if n == 0 {
+			s.Pos = p
+			return p, j, s.Fail("The body is not valid UTF-8 at offset %d; send UTF-8 text.", p)
+		}
+		if decode {
+			copy(out[j:], d[p:p+n])
+		}
+		return p + n, j + n, true
 	}
 }
 
