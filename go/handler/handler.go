@@ -251,6 +251,9 @@ func tooLarge() *failure {
 type Handler struct {
 	Log io.Writer // the log lines; os.Stdout when nil
 	mu  sync.Mutex
+
+	// Store, when not nil, stores a 200 answer's summary first (docs/contract.md §5; store.go).
+	Store Store
 }
 
 // Invoke implements lambda.Handler. It never returns an error and never panics.
@@ -271,6 +274,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 		}
 	}()
 	res := Process(payload)
+	if h.Store != nil && res.StatusCode == 200 {
+		res = h.stored(ctx, requestID, res)
+	}
 	h.log(res, requestID, "")
 	return AppendResponse(nil, &res), nil
 }
