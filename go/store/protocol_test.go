@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// useEndpoint points the SDK's default configuration at endpoint, as a Lambda function
+// under test would be: AWS_ENDPOINT_URL_DYNAMODB and dummy credentials, no files read.
+func useEndpoint(t *testing.T, endpoint string) {
+	t.Helper()
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+}
+
+// dynamoStub is a DynamoDB endpoint speaking the JSON protocol (awsJson1_0) that answers every
+// PutItem with status and the error type errType ("" for success), counting the requests.
+func dynamoStub(t *testing.T, status int, errType string) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-Amz-Target") != "DynamoDB_20120810.PutItem" || !json.Valid(body) {
+			http.Error(w, "not a PutItem", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(status)
+		if errType == "" {
+			_, _ = io.WriteString(w, "{}")
+			return
+		}
+		_, _ = io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#`+errType+`","message":"stub"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+func putThrough(t *testing.T, ctx context.Context) error {
+	t.Helper()
+	s, err := FromEnv(ctx)
+	if err != nil || s == nil {
+		t.Fatalf("FromEnv = %v, %v", s, err)
+	}
+	return s.Put(ctx, "req-1", sample())
+}
+
+func TestSDKAgainstStub(t *testing.T) {
+	for name, tc := range map[string]struct {
+		status   int
+		errType  string
+		want     Cause // "" for stored
+		attempts int32
+	}{
+		"stored":         {200, "", "", 1},
+		"already stored": {400, "ConditionalCheckFailedException", "", 1},
+		"throttled":      {400, "ProvisionedThroughputExceededException", CauseThrottled, MaxAttempts},
+		"throttling":     {400, "ThrottlingException", CauseThrottled, MaxAttempts},
+		"access denied":  {400, "AccessDeniedException", CauseAccessDenied, 1},
+		"table missing":  {400, "ResourceNotFoundException", CauseTableMissing, 1},
+		"internal error": {500, "InternalServerError", CauseService, MaxAttempts},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, calls := dynamoStub(t, tc.status, tc.errType)
+			useEndpoint(t, srv.URL)
+			t.Setenv(TableEnv, "summaries")
+			err := putThrough(t, context.Background())
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Put = %v, want stored", err)
+				}
+			} else {
+				var se *Error
+				if !errors.As(err, &se) || se.Status != 503 || se.Cause != tc.want {
+					t.Fatalf("Put = %v, want 503 (%s)", err, tc.want)
+				}
+			}
+			if got := calls.Load(); got != tc.attempts {
+				t.Errorf("%d requests reached the endpoint, want %d (the standard retryer's attempts)", got, tc.attempts)
+			}
+		})
+	}
+}
+
+func TestSDKUnreachableEndpoint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens there now: every connection is refused
+	useEndpoint(t, "http://"+addr)
+	t.Setenv(TableEnv, "summaries")
+	err = putThrough(t, context.Background())
+	var se *Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable {
+		t.Fatalf("Put = %v, want 503 (unreachable)", err)
+	}
+}
+
+func TestSDKSilentEndpointEndsBeforeTheDeadline(t *testing.T) {
+	// An endpoint that accepts the connection and never answers.
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	useEndpoint(t, srv.URL)
+	t.Setenv(TableEnv, "summaries")
+	deadline := time.Now().Add(1500 * time.Millisecond)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	err := putThrough(t, ctx)
+	var se *Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable {
+		t.Fatalf("Put = %v, want 503 (unreachable)", err)
+	}
+	if left := time.Until(deadline); left <= 0 {
+		t.Errorf("Put returned %v after the invocation's deadline", -left)
+	}
+}

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"net"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
+)
+
+// fakeClient records each PutItem and answers with err.
+type fakeClient struct {
+	err      error
+	inputs   []*dynamodb.PutItemInput
+	deadline time.Time
+	hasDL    bool
+}
+
+func (f *fakeClient) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	f.inputs = append(f.inputs, in)
+	f.deadline, f.hasDL = ctx.Deadline()
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &dynamodb.PutItemOutput{}, nil
+}
+
+func fixed(c Client) *Store {
+	s := New(c, "summaries")
+	s.now = func() time.Time { return at }
+	return s
+}
+
+func TestPutWritesOneConditionalItem(t *testing.T) {
+	c := &fakeClient{}
+	if err := fixed(c).Put(context.Background(), "req-1", sample()); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if len(c.inputs) != 1 {
+		t.Fatalf("%d PutItem calls, want 1", len(c.inputs))
+	}
+	in := c.inputs[0]
+	if *in.TableName != "summaries" {
+		t.Errorf("TableName = %q", *in.TableName)
+	}
+	if in.ConditionExpression == nil || *in.ConditionExpression != "attribute_not_exists(request_id)" {
+		t.Errorf("ConditionExpression = %v, want attribute_not_exists(request_id)", in.ConditionExpression)
+	}
+	if !reflect.DeepEqual(in.Item, Item("req-1", sample(), at)) {
+		t.Errorf("Item = %#v", in.Item)
+	}
+}
+
+func TestPutAlreadyStoredIsStored(t *testing.T) {
+	c := &fakeClient{err: &types.ConditionalCheckFailedException{Message: new(string)}}
+	if err := fixed(c).Put(context.Background(), "req-1", sample()); err != nil {
+		t.Fatalf("a failed condition (request id already stored) must count as stored, got %v", err)
+	}
+}
+
+func TestPutCauseClasses(t *testing.T) {
+	api := func(code string) error { return &smithy.GenericAPIError{Code: code, Message: "m"} }
+	for name, tc := range map[string]struct {
+		err  error
+		want Cause
+	}{
+		"throughput":     {api("ProvisionedThroughputExceededException"), CauseThrottled},
+		"throttling":     {api("ThrottlingException"), CauseThrottled},
+		"request limit":  {&types.RequestLimitExceeded{}, CauseThrottled},
+		"access denied":  {api("AccessDeniedException"), CauseAccessDenied},
+		"unknown key":    {api("UnrecognizedClientException"), CauseAccessDenied},
+		"no credentials": {&v4.SigningError{Err: errors.New("failed to retrieve credentials")}, CauseAccessDenied},
+		"table missing":  {&types.ResourceNotFoundException{}, CauseTableMissing},
+		"refused":        {&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, CauseUnreachable},
+		"deadline":       {context.DeadlineExceeded, CauseUnreachable},
+		"internal error": {&types.InternalServerError{}, CauseService},
+		"validation":     {api("ValidationException"), CauseService},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := fixed(&fakeClient{err: tc.err}).Put(context.Background(), "req-1", sample())
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Fatalf("Put error = %v, want a *store.Error", err)
+			}
+			if se.Status != 503 || se.Code != CodeUnavailable || se.Cause != tc.want {
+				t.Errorf("got %d %s (%s), want 503 store_unavailable (%s)", se.Status, se.Code, se.Cause, tc.want)
+			}
+			if !strings.Contains(se.Detail(), "("+string(tc.want)+")") {
+				t.Errorf("detail %q does not name the cause class %q", se.Detail(), tc.want)
+			}
+			if strings.Contains(se.Detail(), "/b") || strings.Contains(se.Detail(), " m;") {
+				t.Errorf("detail %q carries the payload or the service's message", se.Detail())
+			}
+		})
+	}
+}
+
+func TestPutTooLargeWritesNothing(t *testing.T) {
+	sum := &aggregate.Summary{TopEndpoints: []aggregate.EndpointCount{}}
+	for i := range 100_000 {
+		sum.StatusCounts = append(sum.StatusCounts, aggregate.StatusCount{Status: "status-" + strconv.Itoa(i), Count: i})
+	}
+	c := &fakeClient{}
+	err := fixed(c).Put(context.Background(), "req-1", sum)
+	var se *Error
+	if !errors.As(err, &se) || se.Status != 413 || se.Code != CodeTooLarge {
+		t.Fatalf("Put = %v, want 413 summary_too_large", err)
+	}
+	if se.Size <= MaxItemBytes || !strings.Contains(se.Detail(), "400 KB") {
+		t.Errorf("size %d, detail %q", se.Size, se.Detail())
+	}
+	if len(c.inputs) != 0 {
+		t.Errorf("a summary too large was sent to DynamoDB")
+	}
+}
+
+func TestPutWithoutRequestID(t *testing.T) {
+	c := &fakeClient{}
+	err := fixed(c).Put(context.Background(), "", sample())
+	var se *Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseNoRequestID || len(c.inputs) != 0 {
+		t.Fatalf("Put without a request id = %v (%d calls), want 503 (no request id) and no call", err, len(c.inputs))
+	}
+}
+
+func TestPutIsBoundedByTheDeadline(t *testing.T) {
+	c := &fakeClient{}
+	deadline := time.Now().Add(3 * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if err := fixed(c).Put(ctx, "req-1", sample()); err != nil {
+		t.Fatal(err)
+	}
+	if !c.hasDL || !c.deadline.Equal(deadline.Add(-AnswerMargin)) {
+		t.Errorf("PutItem deadline = %v (set %v), want the invocation's less %v", c.deadline, c.hasDL, AnswerMargin)
+	}
+	start := time.Now()
+	if err := fixed(c).Put(context.Background(), "req-1", sample()); err != nil {
+		t.Fatal(err)
+	}
+	if !c.hasDL || c.deadline.After(start.Add(NoDeadlineBudget+time.Second)) {
+		t.Errorf("without an invocation deadline, PutItem deadline = %v (set %v), want within %v", c.deadline, c.hasDL, NoDeadlineBudget)
+	}
+}
+
+func TestFromEnvOff(t *testing.T) {
+	t.Setenv(TableEnv, "")
+	s, err := FromEnv(context.Background())
+	if s != nil || err != nil {
+		t.Fatalf("FromEnv with %s empty = %v, %v; want nil, nil (the store is off)", TableEnv, s, err)
+	}
+}
+
+func TestBrokenConfigAnswers503(t *testing.T) {
+	s := &Store{table: "t", now: time.Now, initErr: errors.New("bad config file")}
+	err := s.Put(context.Background(), "req-1", sample())
+	var se *Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseConfig {
+		t.Fatalf("Put on a store whose client could not be made = %v, want 503 (configuration)", err)
+	}
+}
