@@ -230,10 +230,7 @@ func TestUnreachableAnswers503BeforeTheDeadline(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close()
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://"+addr)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	store.UseEndpoint(t, "http://"+addr)
 	h := storeHandler(t, "summaries")
 	const timeout = 2 * time.Second
 	start := time.Now()

@@ -115,15 +115,7 @@ func useMoto(t *testing.T) {
 	if moto.err != nil {
 		t.Fatalf("moto: %v\n%s", moto.err, moto.log.String())
 	}
-	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", moto.endpoint)
-	t.Setenv("AWS_ENDPOINT_URL", "")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	store.UseEndpoint(t, moto.endpoint)
 }
 
 // newTable creates a table shaped as infra/ makes it (key request_id, on demand) and returns

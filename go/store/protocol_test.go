@@ -13,9 +13,10 @@ import (
 	"time"
 )
 
-// useEndpoint points the SDK's default configuration at endpoint, as a Lambda function
-// under test would be: AWS_ENDPOINT_URL_DYNAMODB and dummy credentials, no files read.
-func useEndpoint(t *testing.T, endpoint string) {
+// UseEndpoint points the SDK's default configuration at endpoint, as the bench points a
+// function at its local server: AWS_ENDPOINT_URL_DYNAMODB and dummy credentials, no files read.
+// (Exported for the external tests of this package: moto_test.go, e2e_test.go.)
+func UseEndpoint(t *testing.T, endpoint string) {
 	t.Helper()
 	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
 	t.Setenv("AWS_ENDPOINT_URL", "")
@@ -78,7 +79,7 @@ func TestSDKAgainstStub(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv, calls := dynamoStub(t, tc.status, tc.errType)
-			useEndpoint(t, srv.URL)
+			UseEndpoint(t, srv.URL)
 			t.Setenv(TableEnv, "summaries")
 			err := putThrough(t, context.Background())
 			if tc.want == "" {
@@ -105,7 +106,7 @@ func TestSDKUnreachableEndpoint(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close() // nothing listens there now: every connection is refused
-	useEndpoint(t, "http://"+addr)
+	UseEndpoint(t, "http://"+addr)
 	t.Setenv(TableEnv, "summaries")
 	err = putThrough(t, context.Background())
 	var se *Error
@@ -125,7 +126,7 @@ func TestSDKSilentEndpointEndsBeforeTheDeadline(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	useEndpoint(t, srv.URL)
+	UseEndpoint(t, srv.URL)
 	t.Setenv(TableEnv, "summaries")
 	deadline := time.Now().Add(1500 * time.Millisecond)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
