@@ -38,6 +38,7 @@ type Result struct {
 	Summary       aggregate.Summary
 	ParseMs       float64
 	ComputeMs     float64
+	Store         StoreLog // the store step (§5), for the log line; zero when the store is off
 }
 
 type failure struct {
@@ -274,7 +275,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 		}
 	}()
 	res := Process(payload)
-	if h.Store != nil && res.StatusCode == 200 {
+	if h.Store != nil {
 		res = h.stored(ctx, requestID, res)
 	}
 	h.log(res, requestID, "")
@@ -329,5 +330,6 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 		b = append(b, `,"panic":`...)
 		b = appendString(b, panicText)
 	}
+	b = appendStoreLog(b, &r.Store)
 	return append(b, "}\n"...)
 }

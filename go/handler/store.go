@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"strconv"
 	"time"
 
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
@@ -13,54 +13,78 @@ import (
 
 // Store writes a 200 answer's summary before the answer is sent (docs/contract.md §5);
 // *store.Store is the real one. An error that is a *store.Error says which answer to send
-// instead; any other error is a 503 store_unavailable.
+// instead; any other error is a 503 store_unavailable (service error).
 type Store interface {
 	Put(ctx context.Context, requestID string, s *aggregate.Summary) error
 }
 
-// stored runs the store step on a 200 result: the answer gains stored and store_ms after
-// compute_ms, or becomes the store's error answer. It never panics.
+// StoreLog is what the log line says about the store step (docs/contract.md §5.9).
+type StoreLog struct {
+	On       bool    // the store is on: the log line carries stored and store_ms
+	Stored   bool    // the summary is in the table
+	Sent     bool    // a PutItem was sent: store_ms is a number, else null
+	StoreMs  float64 // the store step's milliseconds
+	Cause    string  // on a 503: the cause class
+	SDKError string  // on a 503: the SDK's error code or error type
+}
+
+// stored runs the store step for one result with the store on: a 200's summary is stored, and
+// the answer gains stored and store_ms after compute_ms, or becomes the store's error answer.
+// Any other answer passes as it is (it writes nothing). It never panics.
 func (h *Handler) stored(ctx context.Context, requestID string, res Result) (out Result) {
+	res.Store.On = true
+	if res.StatusCode != 200 {
+		return res
+	}
 	start := time.Now()
 	defer func() {
-		if p := recover(); p != nil {
-			out = h.storeFailed(res, requestID, &store.Error{Status: 503, Code: store.CodeUnavailable,
-				Cause: store.CauseService, Err: fmt.Errorf("panic: %v", p)})
+		if p := recover(); p != nil { // a bug of ours, not the network's: still never a 500
+			out = storeFailed(res, &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseService,
+				SDKError: "panic", Err: fmt.Errorf("panic: %v", p)}, start)
 		}
 	}()
 	if err := h.Store.Put(ctx, requestID, &res.Summary); err != nil {
 		var se *store.Error
 		if !errors.As(err, &se) {
-			se = &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseService, Err: err}
+			se = &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseService, SDKError: "error", Sent: true, Err: err}
 		}
-		return h.storeFailed(res, requestID, se)
+		return storeFailed(res, se, start)
 	}
+	res.Store.Stored, res.Store.Sent, res.Store.StoreMs = true, true, ms(time.Since(start))
 	// A 200 answer ends with compute_ms and the closing brace (AppendAnswer): the two keys go after.
 	b := append(res.Body[:len(res.Body)-1:len(res.Body)-1], `,"stored":true,"store_ms":`...)
-	b = appendFloat(b, ms(time.Since(start)))
+	b = appendFloat(b, res.Store.StoreMs)
 	res.Body = append(b, '}')
 	return res
 }
 
-// storeFailed turns the result into the store's error answer, and logs the SDK's error (for
-// the operator; it never goes into the answer) on a line of its own.
-func (h *Handler) storeFailed(res Result, requestID string, se *store.Error) Result {
-	if se.Err != nil {
-		line := append([]byte(`{"level":"WARN","message":"store failed","language":"go","error":`), appendString(nil, se.Code)...)
-		line = append(append(line, `,"cause":`...), appendString(nil, string(se.Cause))...)
-		line = append(append(line, `,"sdk_error":`...), appendString(nil, se.Reason())...)
-		line = append(append(line, `,"request_id":`...), appendString(nil, requestID)...)
-		line = append(line, "}\n"...)
-		w := h.Log
-		if w == nil {
-			w = os.Stdout
-		}
-		h.mu.Lock()
-		_, _ = w.Write(line)
-		h.mu.Unlock()
-	}
+func storeFailed(res Result, se *store.Error, start time.Time) Result {
+	res.Store.Sent, res.Store.StoreMs = se.Sent, ms(time.Since(start))
+	res.Store.Cause, res.Store.SDKError = string(se.Cause), se.SDKError
 	res.StatusCode = se.Status
 	res.Error = se.Code
 	res.Body = appendError(nil, se.Code, se.Detail())
 	return res
+}
+
+// appendStoreLog appends the log line's store keys when the store is on (§5.9).
+func appendStoreLog(b []byte, s *StoreLog) []byte {
+	if !s.On {
+		return b
+	}
+	b = append(b, `,"stored":`...)
+	b = strconv.AppendBool(b, s.Stored)
+	b = append(b, `,"store_ms":`...)
+	if s.Sent {
+		b = appendFloat(b, s.StoreMs)
+	} else {
+		b = append(b, "null"...)
+	}
+	if s.Cause != "" {
+		b = append(b, `,"store_cause":`...)
+		b = appendString(b, s.Cause)
+		b = append(b, `,"store_error":`...)
+		b = appendString(b, s.SDKError)
+	}
+	return b
 }

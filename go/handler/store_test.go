@@ -31,10 +31,13 @@ func (f *fakeStore) Put(_ context.Context, requestID string, s *aggregate.Summar
 	return f.err
 }
 
-func invokeWithStore(t *testing.T, s Store, payload string) (int, string, *strings.Builder) {
+func invokeWithStore(t *testing.T, s *fakeStore, payload string) (int, string, *strings.Builder) {
 	t.Helper()
 	log := &strings.Builder{}
-	h := &Handler{Log: log, Store: s}
+	h := &Handler{Log: log}
+	if s != nil {
+		h.Store = s
+	}
 	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "req-9"})
 	out, err := h.Invoke(ctx, []byte(payload))
 	if err != nil {
@@ -52,7 +55,7 @@ func invokeWithStore(t *testing.T, s Store, payload string) (int, string, *strin
 
 func TestStoreOn200(t *testing.T) {
 	f := &fakeStore{}
-	status, body, _ := invokeWithStore(t, f, `{"body":"[{\"endpoint\":\"/a\",\"status\":200}]"}`)
+	status, body, log := invokeWithStore(t, f, `{"body":"[{\"endpoint\":\"/a\",\"status\":200}]"}`)
 	if status != 200 || len(f.ids) != 1 || f.ids[0] != "req-9" || f.sums[0].TotalEvents != 1 {
 		t.Fatalf("status %d, puts %v %v", status, f.ids, f.sums)
 	}
@@ -62,6 +65,16 @@ func TestStoreOn200(t *testing.T) {
 	var ans map[string]any
 	if err := json.Unmarshal([]byte(body), &ans); err != nil {
 		t.Fatalf("the answer is not JSON: %v\n%s", err, body)
+	}
+	if !regexp.MustCompile(`,"stored":true,"store_ms":[0-9.]+}\n$`).MatchString(log.String()) {
+		t.Errorf("log line: %s", log)
+	}
+}
+
+func TestStoreOffLogLine(t *testing.T) {
+	_, _, log := invokeWithStore(t, nil, `{"body":"[]"}`)
+	if strings.Contains(log.String(), "stored") {
+		t.Errorf("with the store off the log line has no store keys: %s", log)
 	}
 }
 
@@ -75,6 +88,9 @@ func TestStoreOffForErrors(t *testing.T) {
 	if len(f.ids) != 0 {
 		t.Errorf("an error answer stored: %v", f.ids)
 	}
+	if _, _, log := invokeWithStore(t, f, `{"body":"[1,"}`); !strings.HasSuffix(log.String(), `,"stored":false,"store_ms":null}`+"\n") {
+		t.Errorf("with the store on, an error answer's log line must say stored false, store_ms null: %s", log)
+	}
 }
 
 func TestStoreFailures(t *testing.T) {
@@ -85,10 +101,14 @@ func TestStoreFailures(t *testing.T) {
 		inLog  string
 	}{
 		"unavailable": {&fakeStore{err: &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseThrottled,
-			Err: errors.New("throttled")}}, 503, store.CodeUnavailable, `"cause":"throttled"`},
-		"too large":     {&fakeStore{err: &store.Error{Status: 413, Code: store.CodeTooLarge, Size: 500_000}}, 413, store.CodeTooLarge, ""},
-		"foreign error": {&fakeStore{err: errors.New("boom")}, 503, store.CodeUnavailable, `"sdk_error":"boom"`},
-		"panic":         {&fakeStore{panicWith: "bug"}, 503, store.CodeUnavailable, `"sdk_error":"panic: bug"`},
+			SDKError: "ThrottlingException", Sent: true}}, 503, store.CodeUnavailable,
+			`"stored":false,"store_ms":0.`},
+		"no time left": {&fakeStore{err: &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseUnreachable,
+			SDKError: "NoTimeLeft"}}, 503, store.CodeUnavailable,
+			`"stored":false,"store_ms":null,"store_cause":"unreachable","store_error":"NoTimeLeft"}`},
+		"too large":     {&fakeStore{err: &store.Error{Status: 413, Code: store.CodeTooLarge, Size: 500_000}}, 413, store.CodeTooLarge, `"stored":false,"store_ms":null}`},
+		"foreign error": {&fakeStore{err: errors.New("boom")}, 503, store.CodeUnavailable, `"store_cause":"service error","store_error":"error"}`},
+		"panic":         {&fakeStore{panicWith: "bug"}, 503, store.CodeUnavailable, `"store_cause":"service error","store_error":"panic"}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			status, body, log := invokeWithStore(t, tc.s, `{"body":"[{\"endpoint\":\"/secret\"}]"}`)

@@ -195,7 +195,7 @@ func TestMotoTableMissing(t *testing.T) {
 	useMoto(t)
 	h := storeHandler(t, "no-such-table")
 	a := invoke(t, h, "missing-1", event(batch), 5*time.Second)
-	if a.StatusCode != 503 || a.Body["error"] != store.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(table missing)") {
+	if a.StatusCode != 503 || a.Body["error"] != store.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(cause: table missing)") {
 		t.Fatalf("answer %d %v, want 503 store_unavailable naming (table missing)", a.StatusCode, a.Body)
 	}
 }
@@ -232,13 +232,13 @@ func TestUnreachableAnswers503BeforeTheDeadline(t *testing.T) {
 	_ = ln.Close()
 	store.UseEndpoint(t, "http://"+addr)
 	h := storeHandler(t, "summaries")
-	const timeout = 2 * time.Second
+	const timeout = 3 * time.Second
 	start := time.Now()
 	a := invoke(t, h, "unreachable-1", event(batch), timeout)
 	if took := time.Since(start); took >= timeout {
 		t.Errorf("the answer took %v, past the invocation's %v deadline", took, timeout)
 	}
-	if a.StatusCode != 503 || a.Body["error"] != store.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(unreachable)") {
+	if a.StatusCode != 503 || a.Body["error"] != store.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(cause: unreachable)") {
 		t.Fatalf("answer %d %v, want 503 store_unavailable naming (unreachable)", a.StatusCode, a.Body)
 	}
 	if strings.Contains(a.Body["detail"].(string), "/a") {

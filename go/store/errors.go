@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/smithy-go"
 )
@@ -13,71 +14,95 @@ const (
 	CodeTooLarge    = "summary_too_large" // 413
 )
 
-// Cause is the class of a failed write, named in the 503's detail.
+// Cause is the class of a failed write, named in the 503's detail (docs/contract.md §5.7).
 type Cause string
 
-// The cause classes of docs/contract.md §5, and the three this side adds.
+// The cause classes.
 const (
-	CauseThrottled     Cause = "throttled"
-	CauseAccessDenied  Cause = "access denied"
-	CauseUnreachable   Cause = "unreachable"
-	CauseTableMissing  Cause = "table missing"
-	CauseService       Cause = "service error"  // any other error DynamoDB answered with
-	CauseNoRequestID   Cause = "no request id"  // the invocation carried no Lambda request id
-	CauseConfig        Cause = "configuration"  // the client could not be made at init
-	causeAlreadyStored Cause = "already stored" // not a failure: the request id is stored
+	CauseThrottled    Cause = "throttled"
+	CauseAccessDenied Cause = "access denied"
+	CauseTableMissing Cause = "table missing"
+	CauseUnreachable  Cause = "unreachable"
+	CauseService      Cause = "service error" // any other error answer or failure
 )
+
+const detailPrefix = "The summary could not be stored (cause: "
+
+// details are the 503 details, the same text in both languages (docs/contract.md §5.7).
+var details = map[Cause]string{
+	CauseThrottled: detailPrefix + "throttled): DynamoDB throttled the write until the retries ran out. " +
+		"Retry later, or raise the table's capacity.",
+	CauseAccessDenied: detailPrefix + "access denied): the function may not write to the table. " +
+		"Grant its role dynamodb:PutItem on the table named in TELEMETRY_AGG_TABLE.",
+	CauseTableMissing: detailPrefix + "table missing): the table named in TELEMETRY_AGG_TABLE does not " +
+		"exist in this account and region. Create it, or fix the name.",
+	CauseUnreachable: detailPrefix + "unreachable): DynamoDB did not answer before the retries or the " +
+		"invocation's time ran out. Retry later.",
+	CauseService: detailPrefix + "service error): DynamoDB refused the write. Retry later; if it " +
+		"persists, read the function's log line for the error code.",
+}
+
+// TooLargeDetail is the 413's detail (docs/contract.md §5.5).
+const TooLargeDetail = "The summary is too large to store: its DynamoDB item would be over DynamoDB's 400 KB item " +
+	"limit. Send fewer distinct status values (or shorter endpoints) per request, or split the batch."
 
 // Error is a Put that did not store: the answer to send instead of the 200.
 type Error struct {
-	Status int    // 503 or 413
-	Code   string // CodeUnavailable or CodeTooLarge
-	Cause  Cause  // for a 503
-	Size   int    // for a 413: the item's size in bytes by ItemSize
-	Err    error  // the SDK's error, for the log; never in the answer
+	Status   int    // 503 or 413
+	Code     string // CodeUnavailable or CodeTooLarge
+	Cause    Cause  // for a 503
+	SDKError string // for a 503: the SDK's error code or error type, for the log line only
+	Sent     bool   // a PutItem was sent (the log line's store_ms is then a number, else null)
+	Size     int    // for a 413: the item's size in bytes by ItemSize
+	Err      error  // the error itself, when there is one; never in the answer
+}
+
+func unavailable(cause Cause, err error, sent bool) *Error {
+	return &Error{Status: 503, Code: CodeUnavailable, Cause: cause, SDKError: errorName(err), Sent: sent, Err: err}
 }
 
 // Detail is the answer's detail: the cause class and what to do, never the payload.
 func (e *Error) Detail() string {
 	if e.Code == CodeTooLarge {
-		return fmt.Sprintf("The summary would be a %d-byte DynamoDB item, over the 400 KB item limit, so it was not stored; "+
-			"send fewer distinct statuses and endpoints per batch.", e.Size)
+		return TooLargeDetail
 	}
-	switch e.Cause {
-	case CauseThrottled:
-		return "The summary could not be stored: DynamoDB throttled the write (throttled) through every retry; retry later or raise the table's capacity."
-	case CauseAccessDenied:
-		return "The summary could not be stored: DynamoDB refused the write (access denied); give the function dynamodb:PutItem on the table and valid credentials."
-	case CauseTableMissing:
-		return "The summary could not be stored: the table named in TELEMETRY_AGG_TABLE does not exist (table missing); create it or correct the name."
-	case CauseUnreachable:
-		return "The summary could not be stored: DynamoDB did not answer in time (unreachable); retry later and check the function's network path to DynamoDB."
-	case CauseConfig:
-		return "The summary could not be stored: the function's AWS configuration could not be read at start-up (configuration); fix its region, credentials or config files."
-	case CauseNoRequestID:
-		return "The summary could not be stored: the invocation carried no Lambda request id to key it by (no request id); invoke through the Lambda runtime."
+	if d, ok := details[e.Cause]; ok {
+		return d
 	}
-	return "The summary could not be stored: DynamoDB answered with an error (service error) through every retry; retry later."
+	return details[CauseService]
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Code, e.Cause, e.Err)
+	if e.Code == CodeTooLarge {
+		return fmt.Sprintf("%s: a %d-byte item", e.Code, e.Size)
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Detail())
+	return fmt.Sprintf("%s (%s): %s", e.Code, e.Cause, e.SDKError)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Reason says what went wrong for the function's log: the service's error code, or the
-// transport's error (which names the endpoint, never the item), and "" when Err is nil.
-func (e *Error) Reason() string {
-	if e.Err == nil {
+// errNoTimeLeft: the invocation's deadline leaves no room for one attempt (§5.6).
+var errNoTimeLeft = errors.New("NoTimeLeft")
+
+// errorName is the SDK's name for an error, for the log line: the service's error code, or the
+// innermost error's Go type (never a message, which may quote the item).
+func errorName(err error) string {
+	if err == nil {
 		return ""
 	}
-	var apiErr smithy.APIError
-	if errors.As(e.Err, &apiErr) {
-		return "DynamoDB error " + apiErr.ErrorCode()
+	if err == errNoTimeLeft {
+		return "NoTimeLeft"
 	}
-	return e.Err.Error()
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	return strings.TrimPrefix(fmt.Sprintf("%T", err), "*")
 }

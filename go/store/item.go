@@ -2,14 +2,16 @@ package store
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
 )
 
-// MaxItemBytes is DynamoDB's item size limit: 400 KB, counted as 400 * 1024 bytes.
-const MaxItemBytes = 400 * 1024
+// MaxItemBytes is the largest item sent, by ItemSize: DynamoDB's 400 KB read in decimal
+// kilobytes, below what DynamoDB and moto take (docs/contract.md §5.5).
+const MaxItemBytes = 400_000
 
 // TTL is how long an item lives: expires_at is stored_at plus this.
 const TTL = 7 * 24 * time.Hour
@@ -53,10 +55,10 @@ func number(n int64) *types.AttributeValueMemberN {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
-// ItemSize is the item's size as DynamoDB counts it against MaxItemBytes ("Item sizes and
-// formats" in the DynamoDB developer guide): each attribute name in UTF-8 bytes plus its value;
-// a string its UTF-8 bytes; a number 1 byte per two significant digits plus 1; a list or map
-// 3 bytes plus 1 byte per element, each map key counted as a name.
+// ItemSize is the item's size by the rule of docs/contract.md §5.5 (DynamoDB's developer guide,
+// plus its per-element byte): each attribute name in UTF-8 bytes plus its value; a string its
+// UTF-8 bytes; a number ceil(d/2) + 1 bytes for d significant digits (at least 1), plus 1 when
+// negative; a list or map 3 bytes plus 1 byte per element, each map key counted as a name.
 func ItemSize(item map[string]types.AttributeValue) int {
 	n := 0
 	for name, v := range item {
@@ -87,15 +89,15 @@ func valueSize(v types.AttributeValue) int {
 	return 0 // the item holds no other types
 }
 
-// numberSize is the size of a decimal integer's text: its significant digits (leading and
-// trailing zeros dropped), 1 byte per two, rounded up, plus 1.
+// numberSize is the size of a number's decimal text: d significant digits (sign and decimal
+// point left out, leading and trailing zeros trimmed, at least 1) take ceil(d/2) + 1 bytes,
+// and a negative number 1 byte more.
 func numberSize(text string) int {
-	i, j := 0, len(text)
-	for i < j && (text[i] == '-' || text[i] == '0') {
-		i++
+	digits := strings.Trim(strings.ReplaceAll(strings.TrimLeft(text, "+-"), ".", ""), "0")
+	d := max(len(digits), 1)
+	n := (d+1)/2 + 1
+	if strings.HasPrefix(text, "-") {
+		n++
 	}
-	for j > i && text[j-1] == '0' {
-		j--
-	}
-	return (j-i+1)/2 + 1
+	return n
 }

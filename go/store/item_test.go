@@ -56,7 +56,8 @@ func TestItemEmptySummary(t *testing.T) {
 
 func TestNumberSize(t *testing.T) {
 	for text, want := range map[string]int{
-		"0": 1, "1": 2, "12": 2, "123": 3, "1000": 2, "-7": 2, "1797024700": 5, "9007199254740991": 9,
+		"0": 2, "7": 2, "700": 2, "12": 2, "123": 3, "1234": 3, "1000": 2, "-7": 3, "-120": 3,
+		"1797024700": 5, "9007199254740991": 9, "1.50": 2,
 	} {
 		if got := numberSize(text); got != want {
 			t.Errorf("numberSize(%q) = %d, want %d", text, got, want)
@@ -65,7 +66,7 @@ func TestNumberSize(t *testing.T) {
 }
 
 func TestItemSize(t *testing.T) {
-	// Counted by hand from the DynamoDB developer guide's rules.
+	// Counted by hand by the rule of docs/contract.md §5.5.
 	item := map[string]types.AttributeValue{
 		"k": &types.AttributeValueMemberS{Value: "héllo"}, // 1 + 6
 		"n": &types.AttributeValueMemberN{Value: "120"},   // 1 + 2 (the trailing zero is not significant)

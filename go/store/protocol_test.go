@@ -116,27 +116,43 @@ func TestSDKUnreachableEndpoint(t *testing.T) {
 }
 
 func TestSDKSilentEndpointEndsBeforeTheDeadline(t *testing.T) {
-	// An endpoint that accepts the connection and never answers.
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
-	UseEndpoint(t, srv.URL)
-	t.Setenv(TableEnv, "summaries")
-	deadline := time.Now().Add(1500 * time.Millisecond)
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	err := putThrough(t, ctx)
-	var se *Error
-	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable {
-		t.Fatalf("Put = %v, want 503 (unreachable)", err)
-	}
-	if left := time.Until(deadline); left <= 0 {
-		t.Errorf("Put returned %v after the invocation's deadline", -left)
+	// An endpoint that accepts the connection and never answers: each attempt ends at the read
+	// timeout, and a retry is made only when it fits before the deadline (§5.6).
+	for _, tc := range []struct {
+		timeout  time.Duration
+		attempts int32
+	}{
+		{10 * time.Second, MaxAttempts},
+		{3 * time.Second, 1}, // after 1 s, 2 s are left: less than a back-off, an attempt and the margin
+	} {
+		t.Run(tc.timeout.String(), func(t *testing.T) {
+			var calls atomic.Int32
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			}))
+			defer srv.Close()
+			defer close(release)
+			UseEndpoint(t, srv.URL)
+			t.Setenv(TableEnv, "summaries")
+			deadline := time.Now().Add(tc.timeout)
+			ctx, cancel := context.WithDeadline(context.Background(), deadline)
+			defer cancel()
+			err := putThrough(t, ctx)
+			var se *Error
+			if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable || !se.Sent {
+				t.Fatalf("Put = %v, want 503 (unreachable) after sending", err)
+			}
+			if left := time.Until(deadline); left < AnswerMargin {
+				t.Errorf("Put returned with %v left before the deadline, want at least %v", left, AnswerMargin)
+			}
+			if got := calls.Load(); got != tc.attempts {
+				t.Errorf("%d attempts, want %d", got, tc.attempts)
+			}
+		})
 	}
 }

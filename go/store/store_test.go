@@ -5,11 +5,13 @@ import (
 	"errors"
 	"net"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -94,7 +96,7 @@ func TestPutCauseClasses(t *testing.T) {
 			if se.Status != 503 || se.Code != CodeUnavailable || se.Cause != tc.want {
 				t.Errorf("got %d %s (%s), want 503 store_unavailable (%s)", se.Status, se.Code, se.Cause, tc.want)
 			}
-			if !strings.Contains(se.Detail(), "("+string(tc.want)+")") {
+			if se.Detail() != details[tc.want] || !strings.Contains(se.Detail(), "(cause: "+string(tc.want)+")") {
 				t.Errorf("detail %q does not name the cause class %q", se.Detail(), tc.want)
 			}
 			if strings.Contains(se.Detail(), "/b") || strings.Contains(se.Detail(), " m;") {
@@ -115,7 +117,7 @@ func TestPutTooLargeWritesNothing(t *testing.T) {
 	if !errors.As(err, &se) || se.Status != 413 || se.Code != CodeTooLarge {
 		t.Fatalf("Put = %v, want 413 summary_too_large", err)
 	}
-	if se.Size <= MaxItemBytes || !strings.Contains(se.Detail(), "400 KB") {
+	if se.Size <= MaxItemBytes || se.Detail() != TooLargeDetail {
 		t.Errorf("size %d, detail %q", se.Size, se.Detail())
 	}
 	if len(c.inputs) != 0 {
@@ -123,16 +125,18 @@ func TestPutTooLargeWritesNothing(t *testing.T) {
 	}
 }
 
-func TestPutWithoutRequestID(t *testing.T) {
+func TestPutWithoutRequestIDUsesAUUID(t *testing.T) {
 	c := &fakeClient{}
-	err := fixed(c).Put(context.Background(), "", sample())
-	var se *Error
-	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseNoRequestID || len(c.inputs) != 0 {
-		t.Fatalf("Put without a request id = %v (%d calls), want 503 (no request id) and no call", err, len(c.inputs))
+	if err := fixed(c).Put(context.Background(), "", sample()); err != nil {
+		t.Fatal(err)
+	}
+	id := c.inputs[0].Item["request_id"].(*types.AttributeValueMemberS).Value
+	if !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(id) {
+		t.Errorf("request_id without a Lambda context = %q, want a random UUID", id)
 	}
 }
 
-func TestPutIsBoundedByTheDeadline(t *testing.T) {
+func TestPutDeadline(t *testing.T) {
 	c := &fakeClient{}
 	deadline := time.Now().Add(3 * time.Second)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
@@ -143,20 +147,47 @@ func TestPutIsBoundedByTheDeadline(t *testing.T) {
 	if !c.hasDL || !c.deadline.Equal(deadline.Add(-AnswerMargin)) {
 		t.Errorf("PutItem deadline = %v (set %v), want the invocation's less %v", c.deadline, c.hasDL, AnswerMargin)
 	}
-	start := time.Now()
-	if err := fixed(c).Put(context.Background(), "req-1", sample()); err != nil {
-		t.Fatal(err)
+	if err := fixed(c).Put(context.Background(), "req-1", sample()); err != nil || c.hasDL {
+		t.Errorf("without an invocation deadline: %v, deadline set %v; want the timeouts alone to bound it", err, c.hasDL)
 	}
-	if !c.hasDL || c.deadline.After(start.Add(NoDeadlineBudget+time.Second)) {
-		t.Errorf("without an invocation deadline, PutItem deadline = %v (set %v), want within %v", c.deadline, c.hasDL, NoDeadlineBudget)
+	// Less than one attempt and the margin left: nothing is sent.
+	c = &fakeClient{}
+	short, cancel2 := context.WithTimeout(context.Background(), AttemptTimeout+AnswerMargin-50*time.Millisecond)
+	defer cancel2()
+	err := fixed(c).Put(short, "req-1", sample())
+	var se *Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable || se.Sent || se.SDKError != "NoTimeLeft" || len(c.inputs) != 0 {
+		t.Errorf("Put with %v left = %v (sent %d), want 503 unreachable, NoTimeLeft, nothing sent", AttemptTimeout+AnswerMargin, err, len(c.inputs))
 	}
 }
 
-func TestFromEnvOff(t *testing.T) {
-	t.Setenv(TableEnv, "")
-	s, err := FromEnv(context.Background())
-	if s != nil || err != nil {
-		t.Fatalf("FromEnv with %s empty = %v, %v; want nil, nil (the store is off)", TableEnv, s, err)
+func TestDeadlineRetryer(t *testing.T) {
+	base := retry.NewStandard()
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException"}
+	for _, tc := range []struct {
+		attempts int
+		left     time.Duration
+		want     bool
+	}{
+		{1, 10 * time.Second, true},
+		{1, 3300 * time.Millisecond, true}, // 1 s back-off + 2 s attempt + 0.2 s margin
+		{1, 3100 * time.Millisecond, false},
+		{2, 4300 * time.Millisecond, true}, // 2 s back-off before the 3rd attempt
+		{2, 4100 * time.Millisecond, false},
+	} {
+		r := &deadlineRetryer{Retryer: base, deadline: time.Now().Add(tc.left)}
+		for range tc.attempts {
+			if _, err := r.GetAttemptToken(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := r.IsErrorRetryable(throttled); got != tc.want {
+			t.Errorf("after %d attempts with %v left: retry %v, want %v", tc.attempts, tc.left, got, tc.want)
+		}
+	}
+	r := &deadlineRetryer{Retryer: base, deadline: time.Now().Add(time.Minute)}
+	if r.IsErrorRetryable(&smithy.GenericAPIError{Code: "ValidationException"}) {
+		t.Error("an error the standard retryer does not retry was retried")
 	}
 }
 
@@ -164,7 +195,7 @@ func TestBrokenConfigAnswers503(t *testing.T) {
 	s := &Store{table: "t", now: time.Now, initErr: errors.New("bad config file")}
 	err := s.Put(context.Background(), "req-1", sample())
 	var se *Error
-	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseConfig {
-		t.Fatalf("Put on a store whose client could not be made = %v, want 503 (configuration)", err)
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseService {
+		t.Fatalf("Put on a store whose client could not be made = %v, want 503 (service error)", err)
 	}
 }
