@@ -30,6 +30,7 @@ func event(body string) []byte {
 
 type answer struct {
 	StatusCode int
+	Headers    map[string]string
 	Body       map[string]any
 	Keys       []string // the body's keys in order
 }
@@ -45,13 +46,14 @@ func invoke(t *testing.T, h *handler.Handler, requestID string, payload []byte, 
 		t.Fatalf("Invoke returned an error: %v", err)
 	}
 	var resp struct {
-		StatusCode int    `json:"statusCode"`
-		Body       string `json:"body"`
+		StatusCode int               `json:"statusCode"`
+		Headers    map[string]string `json:"headers"`
+		Body       string            `json:"body"`
 	}
 	if err := json.Unmarshal(out, &resp); err != nil {
 		t.Fatalf("response: %v\n%s", err, out)
 	}
-	a := answer{StatusCode: resp.StatusCode}
+	a := answer{StatusCode: resp.StatusCode, Headers: resp.Headers}
 	if err := json.Unmarshal([]byte(resp.Body), &a.Body); err != nil {
 		t.Fatalf("body: %v\n%s", err, resp.Body)
 	}
