@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
-	"github.com/telemetry-agg/telemetry-agg/go/store"
+	"github.com/telemetry-agg/telemetry-agg/go/store/fault"
 )
 
 // Store writes a 200 answer's summary before the answer is sent (docs/contract.md §5);
-// *store.Store is the real one. An error that is a *store.Error says which answer to send
+// *store.Store is the real one. An error that is a *fault.Error says which answer to send
 // instead; any other error is a 503 store_unavailable (service error).
 type Store interface {
 	Put(ctx context.Context, requestID string, s *aggregate.Summary) error
@@ -39,14 +39,14 @@ func (h *Handler) stored(ctx context.Context, requestID string, res Result) (out
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil { // a bug of ours, not the network's: still never a 500
-			out = storeFailed(res, &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseService,
+			out = storeFailed(res, &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseService,
 				SDKError: "panic", Err: fmt.Errorf("panic: %v", p)}, start)
 		}
 	}()
 	if err := h.Store.Put(ctx, requestID, &res.Summary); err != nil {
-		var se *store.Error
+		var se *fault.Error
 		if !errors.As(err, &se) {
-			se = &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseService, SDKError: "error", Sent: true, Err: err}
+			se = &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseService, SDKError: "error", Sent: true, Err: err}
 		}
 		return storeFailed(res, se, start)
 	}
@@ -58,7 +58,7 @@ func (h *Handler) stored(ctx context.Context, requestID string, res Result) (out
 	return res
 }
 
-func storeFailed(res Result, se *store.Error, start time.Time) Result {
+func storeFailed(res Result, se *fault.Error, start time.Time) Result {
 	res.Store.Sent, res.Store.StoreMs = se.Sent, ms(time.Since(start))
 	res.Store.Cause, res.Store.SDKError = string(se.Cause), se.SDKError
 	res.StatusCode = se.Status

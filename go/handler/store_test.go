@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
-	"github.com/telemetry-agg/telemetry-agg/go/store"
+	"github.com/telemetry-agg/telemetry-agg/go/store/fault"
 )
 
 // fakeStore records each Put and answers with err, or panics with panicWith.
@@ -100,15 +100,15 @@ func TestStoreFailures(t *testing.T) {
 		code   string
 		inLog  string
 	}{
-		"unavailable": {&fakeStore{err: &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseThrottled,
-			SDKError: "ThrottlingException", Sent: true}}, 503, store.CodeUnavailable,
+		"unavailable": {&fakeStore{err: &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseThrottled,
+			SDKError: "ThrottlingException", Sent: true}}, 503, fault.CodeUnavailable,
 			`"stored":false,"store_ms":0.`},
-		"no time left": {&fakeStore{err: &store.Error{Status: 503, Code: store.CodeUnavailable, Cause: store.CauseUnreachable,
-			SDKError: "NoTimeLeft"}}, 503, store.CodeUnavailable,
+		"no time left": {&fakeStore{err: &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseUnreachable,
+			SDKError: "NoTimeLeft"}}, 503, fault.CodeUnavailable,
 			`"stored":false,"store_ms":null,"store_cause":"unreachable","store_error":"NoTimeLeft"}`},
-		"too large":     {&fakeStore{err: &store.Error{Status: 413, Code: store.CodeTooLarge, Size: 500_000}}, 413, store.CodeTooLarge, `"stored":false,"store_ms":null}`},
-		"foreign error": {&fakeStore{err: errors.New("boom")}, 503, store.CodeUnavailable, `"store_cause":"service error","store_error":"error"}`},
-		"panic":         {&fakeStore{panicWith: "bug"}, 503, store.CodeUnavailable, `"store_cause":"service error","store_error":"panic"}`},
+		"too large":     {&fakeStore{err: &fault.Error{Status: 413, Code: fault.CodeTooLarge, Size: 500_000}}, 413, fault.CodeTooLarge, `"stored":false,"store_ms":null}`},
+		"foreign error": {&fakeStore{err: errors.New("boom")}, 503, fault.CodeUnavailable, `"store_cause":"service error","store_error":"error"}`},
+		"panic":         {&fakeStore{panicWith: "bug"}, 503, fault.CodeUnavailable, `"store_cause":"service error","store_error":"panic"}`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			status, body, log := invokeWithStore(t, tc.s, `{"body":"[{\"endpoint\":\"/secret\"}]"}`)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/telemetry-agg/telemetry-agg/go/handler"
 	"github.com/telemetry-agg/telemetry-agg/go/store"
+	"github.com/telemetry-agg/telemetry-agg/go/store/fault"
 )
 
 // The handler with the store on, as cmd/bootstrap makes it, against a real DynamoDB API.
@@ -197,7 +198,7 @@ func TestMotoTableMissing(t *testing.T) {
 	useMoto(t)
 	h := storeHandler(t, "no-such-table")
 	a := invoke(t, h, "missing-1", event(batch), 5*time.Second)
-	if a.StatusCode != 503 || a.Body["error"] != store.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(cause: table missing)") {
+	if a.StatusCode != 503 || a.Body["error"] != fault.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(cause: table missing)") {
 		t.Fatalf("answer %d %v, want 503 store_unavailable naming (table missing)", a.StatusCode, a.Body)
 	}
 }
@@ -216,7 +217,7 @@ func TestMotoSummaryTooLarge(t *testing.T) {
 	}
 	b.WriteString("]")
 	a := invoke(t, h, "large-1", event(b.String()), 10*time.Second)
-	if a.StatusCode != 413 || a.Body["error"] != store.CodeTooLarge {
+	if a.StatusCode != 413 || a.Body["error"] != fault.CodeTooLarge {
 		t.Fatalf("answer %d %v, want 413 summary_too_large", a.StatusCode, a.Body)
 	}
 	if n := len(items(t, client, "summaries-large")); n != 0 {
@@ -240,7 +241,7 @@ func TestUnreachableAnswers503BeforeTheDeadline(t *testing.T) {
 	if took := time.Since(start); took >= timeout {
 		t.Errorf("the answer took %v, past the invocation's %v deadline", took, timeout)
 	}
-	if a.StatusCode != 503 || a.Body["error"] != store.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(cause: unreachable)") {
+	if a.StatusCode != 503 || a.Body["error"] != fault.CodeUnavailable || !strings.Contains(a.Body["detail"].(string), "(cause: unreachable)") {
 		t.Fatalf("answer %d %v, want 503 store_unavailable naming (unreachable)", a.StatusCode, a.Body)
 	}
 	if strings.Contains(a.Body["detail"].(string), "/a") {

@@ -6,83 +6,16 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/telemetry-agg/telemetry-agg/go/store/fault"
 )
-
-// The error codes of the answers a Put can turn into (docs/contract.md §5).
-const (
-	CodeUnavailable = "store_unavailable" // 503
-	CodeTooLarge    = "summary_too_large" // 413
-)
-
-// Cause is the class of a failed write, named in the 503's detail (docs/contract.md §5.7).
-type Cause string
-
-// The cause classes.
-const (
-	CauseThrottled    Cause = "throttled"
-	CauseAccessDenied Cause = "access denied"
-	CauseTableMissing Cause = "table missing"
-	CauseUnreachable  Cause = "unreachable"
-	CauseService      Cause = "service error" // any other error answer or failure
-)
-
-const detailPrefix = "The summary could not be stored (cause: "
-
-// details are the 503 details, the same text in both languages (docs/contract.md §5.7).
-var details = map[Cause]string{
-	CauseThrottled: detailPrefix + "throttled): DynamoDB throttled the write until the retries ran out. " +
-		"Retry later, or raise the table's capacity.",
-	CauseAccessDenied: detailPrefix + "access denied): the function may not write to the table. " +
-		"Grant its role dynamodb:PutItem on the table named in TELEMETRY_AGG_TABLE.",
-	CauseTableMissing: detailPrefix + "table missing): the table named in TELEMETRY_AGG_TABLE does not " +
-		"exist in this account and region. Create it, or fix the name.",
-	CauseUnreachable: detailPrefix + "unreachable): DynamoDB did not answer before the retries or the " +
-		"invocation's time ran out. Retry later.",
-	CauseService: detailPrefix + "service error): DynamoDB refused the write. Retry later; if it " +
-		"persists, read the function's log line for the error code.",
-}
-
-// TooLargeDetail is the 413's detail (docs/contract.md §5.5).
-const TooLargeDetail = "The summary is too large to store: its DynamoDB item would be over DynamoDB's 400 KB item " +
-	"limit. Send fewer distinct status values (or shorter endpoints) per request, or split the batch."
-
-// Error is a Put that did not store: the answer to send instead of the 200.
-type Error struct {
-	Status   int    // 503 or 413
-	Code     string // CodeUnavailable or CodeTooLarge
-	Cause    Cause  // for a 503
-	SDKError string // for a 503: the SDK's error code or error type, for the log line only
-	Sent     bool   // a PutItem was sent (the log line's store_ms is then a number, else null)
-	Size     int    // for a 413: the item's size in bytes by ItemSize
-	Err      error  // the error itself, when there is one; never in the answer
-}
-
-func unavailable(cause Cause, err error, sent bool) *Error {
-	return &Error{Status: 503, Code: CodeUnavailable, Cause: cause, SDKError: errorName(err), Sent: sent, Err: err}
-}
-
-// Detail is the answer's detail: the cause class and what to do, never the payload.
-func (e *Error) Detail() string {
-	if e.Code == CodeTooLarge {
-		return TooLargeDetail
-	}
-	if d, ok := details[e.Cause]; ok {
-		return d
-	}
-	return details[CauseService]
-}
-
-func (e *Error) Error() string {
-	if e.Code == CodeTooLarge {
-		return fmt.Sprintf("%s: a %d-byte item", e.Code, e.Size)
-	}
-	return fmt.Sprintf("%s (%s): %s", e.Code, e.Cause, e.SDKError)
-}
-
-func (e *Error) Unwrap() error { return e.Err }
 
 // errNoTimeLeft: the invocation's deadline leaves no room for one attempt (§5.6).
 var errNoTimeLeft = errors.New("NoTimeLeft")
+
+func unavailable(cause fault.Cause, err error, sent bool) *fault.Error {
+	return fault.Unavailable(cause, errorName(err), sent, err)
+}
 
 // errorName is the SDK's name for an error, for the log line: the service's error code, or the
 // innermost error's Go type (never a message, which may quote the item).

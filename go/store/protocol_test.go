@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/telemetry-agg/telemetry-agg/go/store/fault"
 )
 
 // UseEndpoint points the SDK's default configuration at endpoint, as the bench points a
@@ -66,16 +68,16 @@ func TestSDKAgainstStub(t *testing.T) {
 	for name, tc := range map[string]struct {
 		status   int
 		errType  string
-		want     Cause // "" for stored
+		want     fault.Cause // "" for stored
 		attempts int32
 	}{
 		"stored":         {200, "", "", 1},
 		"already stored": {400, "ConditionalCheckFailedException", "", 1},
-		"throttled":      {400, "ProvisionedThroughputExceededException", CauseThrottled, MaxAttempts},
-		"throttling":     {400, "ThrottlingException", CauseThrottled, MaxAttempts},
-		"access denied":  {400, "AccessDeniedException", CauseAccessDenied, 1},
-		"table missing":  {400, "ResourceNotFoundException", CauseTableMissing, 1},
-		"internal error": {500, "InternalServerError", CauseService, MaxAttempts},
+		"throttled":      {400, "ProvisionedThroughputExceededException", fault.CauseThrottled, MaxAttempts},
+		"throttling":     {400, "ThrottlingException", fault.CauseThrottled, MaxAttempts},
+		"access denied":  {400, "AccessDeniedException", fault.CauseAccessDenied, 1},
+		"table missing":  {400, "ResourceNotFoundException", fault.CauseTableMissing, 1},
+		"internal error": {500, "InternalServerError", fault.CauseService, MaxAttempts},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv, calls := dynamoStub(t, tc.status, tc.errType)
@@ -87,7 +89,7 @@ func TestSDKAgainstStub(t *testing.T) {
 					t.Fatalf("Put = %v, want stored", err)
 				}
 			} else {
-				var se *Error
+				var se *fault.Error
 				if !errors.As(err, &se) || se.Status != 503 || se.Cause != tc.want {
 					t.Fatalf("Put = %v, want 503 (%s)", err, tc.want)
 				}
@@ -109,8 +111,8 @@ func TestSDKUnreachableEndpoint(t *testing.T) {
 	UseEndpoint(t, "http://"+addr)
 	t.Setenv(TableEnv, "summaries")
 	err = putThrough(t, context.Background())
-	var se *Error
-	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable {
+	var se *fault.Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != fault.CauseUnreachable {
 		t.Fatalf("Put = %v, want 503 (unreachable)", err)
 	}
 }
@@ -143,8 +145,8 @@ func TestSDKSilentEndpointEndsBeforeTheDeadline(t *testing.T) {
 			ctx, cancel := context.WithDeadline(context.Background(), deadline)
 			defer cancel()
 			err := putThrough(t, ctx)
-			var se *Error
-			if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable || !se.Sent {
+			var se *fault.Error
+			if !errors.As(err, &se) || se.Status != 503 || se.Cause != fault.CauseUnreachable || !se.Sent {
 				t.Fatalf("Put = %v, want 503 (unreachable) after sending", err)
 			}
 			if left := time.Until(deadline); left < AnswerMargin {

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
+	"github.com/telemetry-agg/telemetry-agg/go/store/fault"
 )
 
 // TableEnv names the environment variable that turns the store on: the table's name.
@@ -102,23 +103,23 @@ func NewClient(ctx context.Context, optFns ...func(*dynamodb.Options)) (*dynamod
 
 // Put stores the summary of the request requestID (a random UUID when empty: no Lambda
 // context) with one conditional PutItem (docs/contract.md §5). A nil error means stored, this
-// time or by an earlier attempt of the same request id. Otherwise the error is an *Error,
+// time or by an earlier attempt of the same request id. Otherwise the error is an *fault.Error,
 // which says the answer to send instead. ctx's deadline is the invocation's.
 func (s *Store) Put(ctx context.Context, requestID string, sum *aggregate.Summary) error {
 	if s.initErr != nil {
-		return unavailable(CauseService, s.initErr, false)
+		return unavailable(fault.CauseService, s.initErr, false)
 	}
 	if requestID == "" {
 		requestID = newUUID()
 	}
 	item := Item(requestID, sum, s.now())
 	if size := ItemSize(item); size > MaxItemBytes {
-		return &Error{Status: 413, Code: CodeTooLarge, Size: size}
+		return &fault.Error{Status: 413, Code: fault.CodeTooLarge, Size: size}
 	}
 	var opts []func(*dynamodb.Options)
 	if deadline, ok := ctx.Deadline(); ok {
 		if time.Until(deadline) < AttemptTimeout+AnswerMargin {
-			return unavailable(CauseUnreachable, errNoTimeLeft, false)
+			return unavailable(fault.CauseUnreachable, errNoTimeLeft, false)
 		}
 		opts = append(opts, func(o *dynamodb.Options) { o.Retryer = &deadlineRetryer{Retryer: o.Retryer, deadline: deadline} })
 		var cancel context.CancelFunc
@@ -141,32 +142,32 @@ func (s *Store) Put(ctx context.Context, requestID string, sum *aggregate.Summar
 }
 
 // classify names the cause class of a PutItem error after the SDK's retries (§5.7).
-func classify(err error) Cause {
+func classify(err error) fault.Cause {
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
 		switch apiErr.ErrorCode() {
 		case "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded":
-			return CauseThrottled
+			return fault.CauseThrottled
 		case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
 			"MissingAuthenticationTokenException", "ExpiredTokenException":
-			return CauseAccessDenied
+			return fault.CauseAccessDenied
 		case "ResourceNotFoundException":
-			return CauseTableMissing
+			return fault.CauseTableMissing
 		}
-		return CauseService
+		return fault.CauseService
 	}
 	var signErr *v4.SigningError
 	if errors.As(err, &signErr) {
-		return CauseAccessDenied // no credentials to sign the request with
+		return fault.CauseAccessDenied // no credentials to sign the request with
 	}
 	var sendErr *smithyhttp.RequestSendError
 	var netErr net.Error
 	var canceled *aws.RequestCanceledError
 	if errors.As(err, &sendErr) || errors.As(err, &netErr) || errors.As(err, &canceled) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return CauseUnreachable // no HTTP answer: refused, reset, not resolved, timed out
+		return fault.CauseUnreachable // no HTTP answer: refused, reset, not resolved, timed out
 	}
-	return CauseService
+	return fault.CauseService
 }
 
 // deadlineRetryer lets the standard retryer retry only when the longest back-off before the

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
+	"github.com/telemetry-agg/telemetry-agg/go/store/fault"
 )
 
 // fakeClient records each PutItem and answers with err.
@@ -73,30 +74,30 @@ func TestPutCauseClasses(t *testing.T) {
 	api := func(code string) error { return &smithy.GenericAPIError{Code: code, Message: "m"} }
 	for name, tc := range map[string]struct {
 		err  error
-		want Cause
+		want fault.Cause
 	}{
-		"throughput":     {api("ProvisionedThroughputExceededException"), CauseThrottled},
-		"throttling":     {api("ThrottlingException"), CauseThrottled},
-		"request limit":  {&types.RequestLimitExceeded{}, CauseThrottled},
-		"access denied":  {api("AccessDeniedException"), CauseAccessDenied},
-		"unknown key":    {api("UnrecognizedClientException"), CauseAccessDenied},
-		"no credentials": {&v4.SigningError{Err: errors.New("failed to retrieve credentials")}, CauseAccessDenied},
-		"table missing":  {&types.ResourceNotFoundException{}, CauseTableMissing},
-		"refused":        {&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, CauseUnreachable},
-		"deadline":       {context.DeadlineExceeded, CauseUnreachable},
-		"internal error": {&types.InternalServerError{}, CauseService},
-		"validation":     {api("ValidationException"), CauseService},
+		"throughput":     {api("ProvisionedThroughputExceededException"), fault.CauseThrottled},
+		"throttling":     {api("ThrottlingException"), fault.CauseThrottled},
+		"request limit":  {&types.RequestLimitExceeded{}, fault.CauseThrottled},
+		"access denied":  {api("AccessDeniedException"), fault.CauseAccessDenied},
+		"unknown key":    {api("UnrecognizedClientException"), fault.CauseAccessDenied},
+		"no credentials": {&v4.SigningError{Err: errors.New("failed to retrieve credentials")}, fault.CauseAccessDenied},
+		"table missing":  {&types.ResourceNotFoundException{}, fault.CauseTableMissing},
+		"refused":        {&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, fault.CauseUnreachable},
+		"deadline":       {context.DeadlineExceeded, fault.CauseUnreachable},
+		"internal error": {&types.InternalServerError{}, fault.CauseService},
+		"validation":     {api("ValidationException"), fault.CauseService},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := fixed(&fakeClient{err: tc.err}).Put(context.Background(), "req-1", sample())
-			var se *Error
+			var se *fault.Error
 			if !errors.As(err, &se) {
-				t.Fatalf("Put error = %v, want a *store.Error", err)
+				t.Fatalf("Put error = %v, want a *fault.Error", err)
 			}
-			if se.Status != 503 || se.Code != CodeUnavailable || se.Cause != tc.want {
+			if se.Status != 503 || se.Code != fault.CodeUnavailable || se.Cause != tc.want {
 				t.Errorf("got %d %s (%s), want 503 store_unavailable (%s)", se.Status, se.Code, se.Cause, tc.want)
 			}
-			if se.Detail() != details[tc.want] || !strings.Contains(se.Detail(), "(cause: "+string(tc.want)+")") {
+			if se.Detail() != fault.Detail(tc.want) || !strings.Contains(se.Detail(), "(cause: "+string(tc.want)+")") {
 				t.Errorf("detail %q does not name the cause class %q", se.Detail(), tc.want)
 			}
 			if strings.Contains(se.Detail(), "/b") || strings.Contains(se.Detail(), " m;") {
@@ -113,11 +114,11 @@ func TestPutTooLargeWritesNothing(t *testing.T) {
 	}
 	c := &fakeClient{}
 	err := fixed(c).Put(context.Background(), "req-1", sum)
-	var se *Error
-	if !errors.As(err, &se) || se.Status != 413 || se.Code != CodeTooLarge {
+	var se *fault.Error
+	if !errors.As(err, &se) || se.Status != 413 || se.Code != fault.CodeTooLarge {
 		t.Fatalf("Put = %v, want 413 summary_too_large", err)
 	}
-	if se.Size <= MaxItemBytes || se.Detail() != TooLargeDetail {
+	if se.Size <= MaxItemBytes || se.Detail() != fault.TooLargeDetail {
 		t.Errorf("size %d, detail %q", se.Size, se.Detail())
 	}
 	if len(c.inputs) != 0 {
@@ -155,8 +156,8 @@ func TestPutDeadline(t *testing.T) {
 	short, cancel2 := context.WithTimeout(context.Background(), AttemptTimeout+AnswerMargin-50*time.Millisecond)
 	defer cancel2()
 	err := fixed(c).Put(short, "req-1", sample())
-	var se *Error
-	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseUnreachable || se.Sent || se.SDKError != "NoTimeLeft" || len(c.inputs) != 0 {
+	var se *fault.Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != fault.CauseUnreachable || se.Sent || se.SDKError != "NoTimeLeft" || len(c.inputs) != 0 {
 		t.Errorf("Put with %v left = %v (sent %d), want 503 unreachable, NoTimeLeft, nothing sent", AttemptTimeout+AnswerMargin, err, len(c.inputs))
 	}
 }
@@ -194,8 +195,8 @@ func TestDeadlineRetryer(t *testing.T) {
 func TestBrokenConfigAnswers503(t *testing.T) {
 	s := &Store{table: "t", now: time.Now, initErr: errors.New("bad config file")}
 	err := s.Put(context.Background(), "req-1", sample())
-	var se *Error
-	if !errors.As(err, &se) || se.Status != 503 || se.Cause != CauseService {
+	var se *fault.Error
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != fault.CauseService {
 		t.Fatalf("Put on a store whose client could not be made = %v, want 503 (service error)", err)
 	}
 }
