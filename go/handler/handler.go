@@ -300,6 +300,7 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 	if panicText != "" {
 		level = "ERROR"
 	}
+	level = storeLevel(level, &r.Store)
 	b = append(b, `{"level":`...)
 	b = appendString(b, level)
 	b = append(b, `,"message":"aggregated","language":"go","aggregator":`...)

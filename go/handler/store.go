@@ -67,6 +67,15 @@ func storeFailed(res Result, se *fault.Error, start time.Time) Result {
 	return res
 }
 
+// storeLevel is the log line's level: WARNING for a 503 of the store (as the Python side logs
+// it), else level as it is.
+func storeLevel(level string, s *StoreLog) string {
+	if level == "INFO" && s.Cause != "" {
+		return "WARNING"
+	}
+	return level
+}
+
 // appendStoreLog appends the log line's store keys when the store is on (§5.9).
 func appendStoreLog(b []byte, s *StoreLog) []byte {
 	if !s.On {

@@ -122,6 +122,9 @@ func TestStoreFailures(t *testing.T) {
 			if strings.Contains(body, "secret") || strings.Contains(log.String(), "secret") {
 				t.Errorf("the payload leaked: %s\n%s", body, log)
 			}
+			if wantWarn := tc.status == 503; strings.HasPrefix(log.String(), `{"level":"WARNING"`) != wantWarn {
+				t.Errorf("log level: %s, want WARNING only for a 503", log)
+			}
 			if !strings.Contains(log.String(), tc.inLog) || !strings.Contains(log.String(), `"status_code":`+strconv.Itoa(tc.status)) {
 				t.Errorf("log %s, want %s and the status", log, tc.inLog)
 			}
