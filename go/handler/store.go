@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -91,9 +92,15 @@ func appendStoreLog(b []byte, s *StoreLog) []byte {
 	}
 	if s.Cause != "" {
 		b = append(b, `,"store_cause":`...)
-		b = appendString(b, s.Cause)
+		b = appendJSON(b, s.Cause)
 		b = append(b, `,"store_error":`...)
-		b = appendString(b, s.SDKError)
+		b = appendJSON(b, s.SDKError)
 	}
 	return b
+}
+
+// appendJSON appends s as a JSON string (only a store failure's log line needs it).
+func appendJSON(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
 }
