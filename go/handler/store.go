@@ -21,22 +21,23 @@ type Store interface {
 
 // StoreLog is what the log line says about the store step (docs/contract.md §5.9).
 type StoreLog struct {
-	On       bool    // the store is on: the log line carries stored and store_ms
+	On       bool    // the request reached the store (a 200, or the 503 or 413 it became)
 	Stored   bool    // the summary is in the table
-	Sent     bool    // a PutItem was sent: store_ms is a number, else null
-	StoreMs  float64 // the store step's milliseconds
+	TooLarge bool    // a 413: nothing was sent, store_ms is null
+	StoreMs  float64 // the time spent
 	Cause    string  // on a 503: the cause class
 	SDKError string  // on a 503: the SDK's error code or error type
 }
 
 // stored runs the store step for one result with the store on: a 200's summary is stored, and
 // the answer gains stored and store_ms after compute_ms, or becomes the store's error answer.
-// Any other answer passes as it is (it writes nothing). It never panics.
+// Any other answer passes as it is (it writes nothing, and logs as without the store). It
+// never panics.
 func (h *Handler) stored(ctx context.Context, requestID string, res Result) (out Result) {
-	res.Store.On = true
 	if res.StatusCode != 200 {
 		return res
 	}
+	res.Store.On = true
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil { // a bug of ours, not the network's: still never a 500
@@ -47,11 +48,11 @@ func (h *Handler) stored(ctx context.Context, requestID string, res Result) (out
 	if err := h.Store.Put(ctx, requestID, &res.Summary); err != nil {
 		var se *fault.Error
 		if !errors.As(err, &se) {
-			se = &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseService, SDKError: "error", Sent: true, Err: err}
+			se = &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseService, SDKError: "error", Err: err}
 		}
 		return storeFailed(res, se, start)
 	}
-	res.Store.Stored, res.Store.Sent, res.Store.StoreMs = true, true, ms(time.Since(start))
+	res.Store.Stored, res.Store.StoreMs = true, ms(time.Since(start))
 	// A 200 answer ends with compute_ms and the closing brace (AppendAnswer): the two keys go after.
 	b := append(res.Body[:len(res.Body)-1:len(res.Body)-1], `,"stored":true,"store_ms":`...)
 	b = appendFloat(b, res.Store.StoreMs)
@@ -60,7 +61,7 @@ func (h *Handler) stored(ctx context.Context, requestID string, res Result) (out
 }
 
 func storeFailed(res Result, se *fault.Error, start time.Time) Result {
-	res.Store.Sent, res.Store.StoreMs = se.Sent, ms(time.Since(start))
+	res.Store.TooLarge, res.Store.StoreMs = se.Code == fault.CodeTooLarge, ms(time.Since(start))
 	res.Store.Cause, res.Store.SDKError = string(se.Cause), se.SDKError
 	res.StatusCode = se.Status
 	res.Error = se.Code
@@ -77,7 +78,9 @@ func storeLevel(level string, s *StoreLog) string {
 	return level
 }
 
-// appendStoreLog appends the log line's store keys when the store is on (§5.9).
+// appendStoreLog appends the log line's store keys for a request that reached the store
+// (§5.9): stored and store_ms (null for a 413); for a 503 or 413 also store_cause and
+// store_error (null for a 413).
 func appendStoreLog(b []byte, s *StoreLog) []byte {
 	if !s.On {
 		return b
@@ -85,22 +88,26 @@ func appendStoreLog(b []byte, s *StoreLog) []byte {
 	b = append(b, `,"stored":`...)
 	b = strconv.AppendBool(b, s.Stored)
 	b = append(b, `,"store_ms":`...)
-	if s.Sent {
-		b = appendFloat(b, s.StoreMs)
-	} else {
+	if s.TooLarge {
 		b = append(b, "null"...)
+	} else {
+		b = appendFloat(b, s.StoreMs)
 	}
-	if s.Cause != "" {
+	if !s.Stored {
 		b = append(b, `,"store_cause":`...)
-		b = appendJSON(b, s.Cause)
+		b = appendJSONOrNull(b, s.Cause)
 		b = append(b, `,"store_error":`...)
-		b = appendJSON(b, s.SDKError)
+		b = appendJSONOrNull(b, s.SDKError)
 	}
 	return b
 }
 
-// appendJSON appends s as a JSON string (only a store failure's log line needs it).
-func appendJSON(b []byte, s string) []byte {
+// appendJSONOrNull appends s as a JSON string, or null when it is empty (only a store
+// failure's log line needs it).
+func appendJSONOrNull(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
 	q, _ := json.Marshal(s) // a string always marshals
 	return append(b, q...)
 }

@@ -88,8 +88,8 @@ func TestStoreOffForErrors(t *testing.T) {
 	if len(f.ids) != 0 {
 		t.Errorf("an error answer stored: %v", f.ids)
 	}
-	if _, _, log := invokeWithStore(t, f, `{"body":"[1,"}`); !strings.HasSuffix(log.String(), `,"stored":false,"store_ms":null}`+"\n") {
-		t.Errorf("with the store on, an error answer's log line must say stored false, store_ms null: %s", log)
+	if _, _, log := invokeWithStore(t, f, `{"body":"[1,"}`); strings.Contains(log.String(), "store") {
+		t.Errorf("an error answer before the store logs as without it: %s", log)
 	}
 }
 
@@ -101,12 +101,13 @@ func TestStoreFailures(t *testing.T) {
 		inLog  string
 	}{
 		"unavailable": {&fakeStore{err: &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseThrottled,
-			SDKError: "ThrottlingException", Sent: true}}, 503, fault.CodeUnavailable,
+			SDKError: "ThrottlingException"}}, 503, fault.CodeUnavailable,
 			`"stored":false,"store_ms":0.`},
 		"no time left": {&fakeStore{err: &fault.Error{Status: 503, Code: fault.CodeUnavailable, Cause: fault.CauseUnreachable,
 			SDKError: "NoTimeLeft"}}, 503, fault.CodeUnavailable,
-			`"stored":false,"store_ms":null,"store_cause":"unreachable","store_error":"NoTimeLeft"}`},
-		"too large":     {&fakeStore{err: &fault.Error{Status: 413, Code: fault.CodeTooLarge, Size: 500_000}}, 413, fault.CodeTooLarge, `"stored":false,"store_ms":null}`},
+			`,"store_cause":"unreachable","store_error":"NoTimeLeft"}`},
+		"too large": {&fakeStore{err: &fault.Error{Status: 413, Code: fault.CodeTooLarge, Size: 500_000}}, 413, fault.CodeTooLarge,
+			`"stored":false,"store_ms":null,"store_cause":null,"store_error":null}`},
 		"foreign error": {&fakeStore{err: errors.New("boom")}, 503, fault.CodeUnavailable, `"store_cause":"service error","store_error":"error"}`},
 		"panic":         {&fakeStore{panicWith: "bug"}, 503, fault.CodeUnavailable, `"store_cause":"service error","store_error":"panic"}`},
 	} {

@@ -13,8 +13,8 @@ import (
 // errNoTimeLeft: the invocation's deadline leaves no room for one attempt (§5.6).
 var errNoTimeLeft = errors.New("NoTimeLeft")
 
-func unavailable(cause fault.Cause, err error, sent bool) *fault.Error {
-	return fault.Unavailable(cause, errorName(err), sent, err)
+func unavailable(cause fault.Cause, err error) *fault.Error {
+	return fault.Unavailable(cause, errorName(err), err)
 }
 
 // errorName is the SDK's name for an error, for the log line: the service's error code, or the

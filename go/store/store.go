@@ -107,7 +107,7 @@ func NewClient(ctx context.Context, optFns ...func(*dynamodb.Options)) (*dynamod
 // which says the answer to send instead. ctx's deadline is the invocation's.
 func (s *Store) Put(ctx context.Context, requestID string, sum *aggregate.Summary) error {
 	if s.initErr != nil {
-		return unavailable(fault.CauseService, s.initErr, false)
+		return unavailable(fault.CauseService, s.initErr)
 	}
 	if requestID == "" {
 		requestID = newUUID()
@@ -119,7 +119,7 @@ func (s *Store) Put(ctx context.Context, requestID string, sum *aggregate.Summar
 	var opts []func(*dynamodb.Options)
 	if deadline, ok := ctx.Deadline(); ok {
 		if time.Until(deadline) < AttemptTimeout+AnswerMargin {
-			return unavailable(fault.CauseUnreachable, errNoTimeLeft, false)
+			return unavailable(fault.CauseUnreachable, errNoTimeLeft)
 		}
 		opts = append(opts, func(o *dynamodb.Options) { o.Retryer = &deadlineRetryer{Retryer: o.Retryer, deadline: deadline} })
 		var cancel context.CancelFunc
@@ -138,7 +138,7 @@ func (s *Store) Put(ctx context.Context, requestID string, sum *aggregate.Summar
 	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ConditionalCheckFailedException" {
 		return nil // this request id is stored already: Lambda retried the invocation
 	}
-	return unavailable(classify(err), err, true)
+	return unavailable(classify(err), err)
 }
 
 // classify names the cause class of a PutItem error after the SDK's retries (§5.7).

@@ -157,7 +157,7 @@ func TestPutDeadline(t *testing.T) {
 	defer cancel2()
 	err := fixed(c).Put(short, "req-1", sample())
 	var se *fault.Error
-	if !errors.As(err, &se) || se.Status != 503 || se.Cause != fault.CauseUnreachable || se.Sent || se.SDKError != "NoTimeLeft" || len(c.inputs) != 0 {
+	if !errors.As(err, &se) || se.Status != 503 || se.Cause != fault.CauseUnreachable || se.SDKError != "NoTimeLeft" || len(c.inputs) != 0 {
 		t.Errorf("Put with %v left = %v (sent %d), want 503 unreachable, NoTimeLeft, nothing sent", AttemptTimeout+AnswerMargin, err, len(c.inputs))
 	}
 }

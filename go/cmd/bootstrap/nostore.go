@@ -28,5 +28,5 @@ func newStore() handler.Store {
 type refuse struct{}
 
 func (refuse) Put(context.Context, string, *aggregate.Summary) error {
-	return fault.Unavailable(fault.CauseService, "BuiltWithoutStore", false, nil)
+	return fault.Unavailable(fault.CauseService, "BuiltWithoutStore", nil)
 }

@@ -57,14 +57,13 @@ type Error struct {
 	Code     string // CodeUnavailable or CodeTooLarge
 	Cause    Cause  // for a 503
 	SDKError string // for a 503: the SDK's error code or error type, for the log line only
-	Sent     bool   // a PutItem was sent (the log line's store_ms is then a number, else null)
 	Size     int    // for a 413: the item's size in bytes
 	Err      error  // the error itself, when there is one; never in the answer
 }
 
 // Unavailable is a 503 store_unavailable of the cause class.
-func Unavailable(cause Cause, sdkError string, sent bool, err error) *Error {
-	return &Error{Status: 503, Code: CodeUnavailable, Cause: cause, SDKError: sdkError, Sent: sent, Err: err}
+func Unavailable(cause Cause, sdkError string, err error) *Error {
+	return &Error{Status: 503, Code: CodeUnavailable, Cause: cause, SDKError: sdkError, Err: err}
 }
 
 // Detail is the answer's detail: the cause class and what to do, never the payload.
