@@ -40,6 +40,7 @@ type Result struct {
 	Summary       aggregate.Summary
 	ParseMs       float64
 	ComputeMs     float64
+	Store         StoreLog // the store step (§5), for the log line; zero when the store is off
 }
 
 type failure struct {
@@ -224,6 +225,9 @@ func tooLarge() *failure {
 type Handler struct {
 	Log io.Writer // the log lines; os.Stdout when nil
 	mu  sync.Mutex
+
+	// Store, when not nil, stores a 200 answer's summary first (docs/contract.md §5; store.go).
+	Store Store
 }
 
 // Invoke implements lambda.Handler. It never returns an error and never panics.
@@ -244,6 +248,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 		}
 	}()
 	res := Process(payload)
+	if h.Store != nil {
+		res = h.stored(ctx, requestID, res)
+	}
 	h.log(res, requestID, "")
 	return AppendResponse(nil, &res), nil
 }
@@ -266,6 +273,7 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 	if panicText != "" {
 		level = "ERROR"
 	}
+	level = storeLevel(level, &r.Store)
 	b = append(b, `{"level":`...)
 	b = jsontext.AppendString(b, level)
 	b = append(b, `,"message":"aggregated","language":"`+Language+`","aggregator":`...)
@@ -296,5 +304,6 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 		b = append(b, `,"panic":`...)
 		b = jsontext.AppendString(b, panicText)
 	}
+	b = appendStoreLog(b, &r.Store)
 	return append(b, "}\n"...)
 }
