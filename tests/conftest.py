@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 TESTS = Path(__file__).resolve().parent
 VECTORS = TESTS / "vectors"
+STORE_VECTORS = VECTORS / "store"
 EVENTS = TESTS / "events"
 TIMING_KEYS = NOT_COMPARED  # what the agreement rule drops
 
@@ -55,9 +56,12 @@ class Vector:
 
 
 def load_vectors() -> list[Vector]:
-    """Every vector under tests/vectors, sorted by path."""
+    """Every vector under tests/vectors, sorted by path, less the store vectors (store/, their
+    own format, run by tests/store)."""
     vectors = []
     for path in sorted(VECTORS.rglob("*.json")):
+        if path.parent == STORE_VECTORS:
+            continue
         raw = json.loads(path.read_bytes())
         event_file = path.parent / raw["event_file"] if "event_file" in raw else None
         vectors.append(
