@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from aws_servers import moto_server
 from telemetry_agg.aggregators import ENV_VAR, builtin_aggregators
 from telemetry_agg.limits import NOT_COMPARED
 
@@ -146,12 +147,5 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto in server mode: a real AWS API over HTTP on 127.0.0.1, one for the session."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only the AWS suites need it
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_server() as endpoint:
+        yield endpoint

@@ -14,6 +14,9 @@ STATUS_BY_CODE: Final[dict[str, int]] = {
     "method_not_allowed": 405,
     "payload_too_large": 413,
     "unsupported_encoding": 415,
+    # §5, the stored workload only (telemetry_agg.store):
+    "summary_too_large": 413,
+    "store_unavailable": 503,
 }
 
 
