@@ -148,7 +148,7 @@ def make_client() -> Any:
         read_timeout=READ_TIMEOUT_S,
         retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
     )
-    return boto3.client("dynamodb", config=config)
+    return boto3.session.Session().client("dynamodb", config=config)
 
 
 def cause_of(exc: Exception) -> tuple[str, str]:
