@@ -55,6 +55,24 @@ def invalid_json(reason: str) -> AggregationError:
     )
 
 
+def invalid_utf8(offset: int) -> AggregationError:
+    """§2: the body's bytes are not UTF-8 from ``offset`` on (the words Go's scanner uses)."""
+    return AggregationError(
+        "invalid_json", f"The body is not valid UTF-8 at offset {offset}; send UTF-8 text."
+    )
+
+
+def utf8_error(document: bytes | str) -> AggregationError | None:
+    """invalid_utf8 at the first byte that is not UTF-8, or None when every byte is."""
+    if isinstance(document, str):
+        return None
+    try:
+        document.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return invalid_utf8(exc.start)
+    return None
+
+
 def expected_array(found: str) -> AggregationError:
     """§2: valid JSON whose top level is not an array."""
     return AggregationError(
