@@ -258,12 +258,12 @@ def save(summary: Summary, context: Any, record: dict[str, Any]) -> float | None
     try:
         _store_for(table).put(summary, _request_id(context), _remaining_ms(context))
     except StoreError as exc:
-        if exc.cause is not None:
-            record["store_ms"] = (time.perf_counter() - started) * 1000
+        if exc.cause is not None:  # a 503: logged as a WARNING, with the time spent trying
+            record.update(level="WARNING", store_ms=(time.perf_counter() - started) * 1000)
         record.update(store_cause=exc.cause, store_error=exc.sdk_error)
         raise
     except Exception as exc:  # a bug of ours, not the network's: still never a 500
-        record.update(store_cause="service error", store_error=type(exc).__name__)
+        record.update(level="ERROR", store_cause="service error", store_error=type(exc).__name__)
         raise unavailable("service error", type(exc).__name__) from None
     store_ms = (time.perf_counter() - started) * 1000
     record.update(stored=True, store_ms=store_ms)

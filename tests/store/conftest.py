@@ -3,6 +3,7 @@ endpoint (moto, a stub, a proxy, a closed port), a Lambda context, a fresh table
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ def use_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str, str
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         monkeypatch.setenv(store.TABLE_ENV, table)
         store.reset()
+        with contextlib.suppress(store.StoreError):  # made now, as at init (or each request)
+            store.current()
 
     yield use
     store.reset()
