@@ -1576,6 +1576,12 @@ SERVICE_ERROR = (
     "Retry later; if it persists, read the function's log line for the error code."
 )
 
+TOO_LARGE = (
+    "The summary is too large to store: its DynamoDB item would be over DynamoDB's 400 KB item "
+    "limit. Send fewer distinct status values (or shorter endpoints) per request, or split the "
+    "batch."
+)
+
 S = "store/"
 MIXED = next(v for k, v in VECTORS.items() if k == A + "mixed_batch")
 add_store(
@@ -1648,7 +1654,11 @@ add_store(
         {
             "request_id": rid(12),
             "event_file": "summary_too_large.event",
-            "expect": err(413, "summary_too_large"),
+            "expect": {
+                "statusCode": 413,
+                "headers": JSON_HEADERS,
+                "body": {"error": "summary_too_large", "detail": TOO_LARGE},
+            },
         }
     ],
     {},
