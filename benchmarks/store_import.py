@@ -16,6 +16,8 @@ bytecode caches; the runtime image ships them):
   ``telemetry_agg.handler`` without and with ``TELEMETRY_AGG_TABLE`` (with it, the import makes
   the client: the whole init-phase price), when the interpreter can load the zip's compiled
   dependencies (the virtualenv's own version).
+Then, in this process, the time to build a study-shaped item by hand (``store.build_item``)
+against boto3's ``TypeSerializer``, the same run.
 The packages are the virtualenv's (the same boto3 for every interpreter); the figures are
 milliseconds on this machine, to be read beside each other, not as Lambda's.
 """
@@ -122,6 +124,42 @@ def _run_ok(python: str, code: str) -> bool:
     return True
 
 
+def item_build_us(rounds: int = 5, number: int = 20_000) -> dict[str, float]:
+    """Microseconds to build a study-shaped item (5 endpoints, 7 statuses): by hand, as
+    store.build_item does, and through boto3's TypeSerializer (the baseline), same run."""
+    import timeit  # noqa: PLC0415
+
+    from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415
+
+    from telemetry_agg.store import build_item  # noqa: PLC0415
+    from telemetry_agg.summary import Summary  # noqa: PLC0415
+
+    top = (("/login", 300), ("/search", 250), ("/feed", 200), ("/ping", 150), ("/checkout", 97))
+    statuses = {"200": 800, "201": 50, "400": 40, "401": 30, "403": 20, "404": 30, "500": 27}
+    summary = Summary(1000, 3, 200, 240, top, statuses, "msgspec")
+    serializer = TypeSerializer()
+
+    def by_serializer() -> dict[str, Any]:
+        plain = {
+            "request_id": "r",
+            **summary.to_dict(),
+            "top_endpoints": [list(pair) for pair in summary.top_endpoints],
+            "stored_at": "2026-12-04T22:31:40.123Z",
+            "expires_at": 1_765_000_000,
+        }
+        for key in ("aggregator", "parse_ms", "compute_ms"):
+            del plain[key]
+        return {key: serializer.serialize(value) for key, value in plain.items()}
+
+    def by_hand() -> dict[str, Any]:
+        return build_item(summary, "r", 1_764_888_700_123_456_789)
+
+    return {
+        name: min(timeit.repeat(run, number=number, repeat=rounds)) / number * 1e6
+        for name, run in (("by hand", by_hand), ("TypeSerializer", by_serializer))
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", action="append", help="interpreters (default: this one)")
@@ -129,12 +167,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
     rows = [measure(python, args.rounds) for python in args.python or [sys.executable]]
+    item = item_build_us()
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps({"imports": rows, "item_build_us": item}, indent=2))
         return 0
     for row in rows:
         figures = ", ".join(f"{name} {ms:.1f} ms" for name, ms in row["best_ms"].items())
         print(f"Python {row['python']}: {figures}")
+    ratio = item["TypeSerializer"] / item["by hand"]
+    print(
+        f"building the item: by hand {item['by hand']:.1f} us, through TypeSerializer "
+        f"{item['TypeSerializer']:.1f} us ({ratio:.1f}x the time by hand)"
+    )
     return 0
 
 
