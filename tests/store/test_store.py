@@ -254,7 +254,14 @@ _IMPORTED = (
 
 @pytest.mark.parametrize(("table", "loaded"), [("", "[]"), ("t", "['boto3', 'botocore']")])
 def test_boto3_is_imported_at_init_only_when_the_store_is_on(table: str, loaded: str) -> None:
-    env = {"TELEMETRY_AGG_TABLE": table, "AWS_DEFAULT_REGION": "us-east-1", "PATH": ""}
+    env = {
+        "TELEMETRY_AGG_TABLE": table,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PATH": "",
+    }
     out = subprocess.run(
         [sys.executable, "-c", _IMPORTED], env=env, capture_output=True, text=True, check=True
     )
