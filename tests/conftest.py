@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from aws_servers import moto_server
 from telemetry_agg.aggregators import ENV_VAR, builtin_aggregators
 from telemetry_agg.limits import NOT_COMPARED
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 TESTS = Path(__file__).resolve().parent
 VECTORS = TESTS / "vectors"
+STORE_VECTORS = VECTORS / "store"
 EVENTS = TESTS / "events"
 TIMING_KEYS = NOT_COMPARED  # what the agreement rule drops
 
@@ -55,9 +57,12 @@ class Vector:
 
 
 def load_vectors() -> list[Vector]:
-    """Every vector under tests/vectors, sorted by path."""
+    """Every vector under tests/vectors, sorted by path, less the store vectors (store/, their
+    own format, run by tests/store)."""
     vectors = []
     for path in sorted(VECTORS.rglob("*.json")):
+        if path.parent == STORE_VECTORS:
+            continue
         raw = json.loads(path.read_bytes())
         event_file = path.parent / raw["event_file"] if "event_file" in raw else None
         vectors.append(
@@ -142,12 +147,5 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto in server mode: a real AWS API over HTTP on 127.0.0.1, one for the session."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only the AWS suites need it
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
