@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telemetry_agg.bench.results import Environment, Results, Sample
+from telemetry_agg.bench.model.results import Environment, Results, Sample
 
 
 def make_results(*, languages: tuple[str, ...] = ("python", "go")) -> Results:

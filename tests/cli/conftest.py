@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import cli, emulator
-from telemetry_agg.bench.emulator import Runtime, ToolMissingError
+from telemetry_agg.bench import cli
+from telemetry_agg.bench.local import emulator
+from telemetry_agg.bench.local.emulator import Runtime, ToolMissingError
 
 if TYPE_CHECKING:
     import typer

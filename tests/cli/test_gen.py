@@ -8,7 +8,7 @@ import subprocess
 import time
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import payloads
+from telemetry_agg.bench.model import payloads
 
 from .conftest import BENCH, bench_env
 

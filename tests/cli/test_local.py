@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import emulator, local
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench.local import emulator
+from telemetry_agg.bench.local import run as local
+from telemetry_agg.bench.model import results as res
 
 from .conftest import fake_runtime
 

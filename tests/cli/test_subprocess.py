@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench.model import results as res
 
 from .conftest import BENCH, ROOT, alive, bench_env, descendants, wait_gone
 

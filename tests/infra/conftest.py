@@ -11,7 +11,7 @@ import hcl2
 import pytest
 import typer
 
-from telemetry_agg.bench import deploy, package, terraform
+from telemetry_agg.bench.aws import deploy, package, terraform
 
 if TYPE_CHECKING:
     from pathlib import Path

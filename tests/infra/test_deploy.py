@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from moto import settings as moto_settings
 
-from telemetry_agg.bench import deploy, terraform
+from telemetry_agg.bench.aws import deploy, terraform
 
 from .conftest import FAKE_SECRET, INFRA, REGION
 

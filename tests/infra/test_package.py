@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import package
+from telemetry_agg.bench.aws import package
 
 from .conftest import ROOT
 

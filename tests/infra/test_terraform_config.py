@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from telemetry_agg.bench import deploy, terraform
+from telemetry_agg.bench.aws import deploy, terraform
 
 from .conftest import INFRA
 

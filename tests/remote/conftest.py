@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from telemetry_agg.bench import aws
+from telemetry_agg.bench.aws import functions as aws
 
 REGION = "us-east-1"
 FAKE_KEY_ID = "AKIDEXAMPLEFAKE00001"

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from telemetry_agg.bench import aws
+from telemetry_agg.bench.aws import functions as aws
 
 from .conftest import FAKE_SECRET, REGION, MotoAws
 

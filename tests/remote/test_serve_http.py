@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from telemetry_agg.bench import emulator, load, serve, sigv4
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench.aws import load, sigv4
 from telemetry_agg.bench.cli import _register_commands, app
-from telemetry_agg.bench.emulator import ToolMissingError
+from telemetry_agg.bench.local import emulator, serve
+from telemetry_agg.bench.local.emulator import ToolMissingError
+from telemetry_agg.bench.model import results as res
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import deploy, local, micro, package, payloads, remote, report_cmd, serve
+from telemetry_agg.bench.aws import deploy, package, remote
+from telemetry_agg.bench.local import micro, serve
+from telemetry_agg.bench.local import run as local
+from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.reporting import runs as report_cmd
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -25,11 +25,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from telemetry_agg.bench import payloads, report
-from telemetry_agg.bench.emulator import ToolMissingError, project_root
 from telemetry_agg.bench.errors import BenchError
-from telemetry_agg.bench.local import compare_answers, wide_console
-from telemetry_agg.bench.stats import ratio
+from telemetry_agg.bench.local.emulator import ToolMissingError, project_root
+from telemetry_agg.bench.local.run import compare_answers, wide_console
+from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model.stats import ratio
+from telemetry_agg.bench.reporting import tables as report
 
 __all__ = ["MicroRow", "go_cli", "register", "run_micro"]
 
@@ -249,7 +250,7 @@ def micro(
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from None
     if as_json:
-        from telemetry_agg.bench.results import clean  # noqa: PLC0415
+        from telemetry_agg.bench.model.results import clean  # noqa: PLC0415
 
         print(json.dumps(clean([asdict(r) for r in rows]), indent=1))
     else:

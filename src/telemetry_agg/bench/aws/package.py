@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from telemetry_agg.bench.aws.terraform import project_root
 from telemetry_agg.bench.errors import BenchError, exit_with
-from telemetry_agg.bench.terraform import project_root
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -15,7 +15,7 @@ state stays there too (`infra/terraform.tfstate`, git-ignored), so `deploy`, `de
 
 Reading what is deployed, for `telemetry-bench remote`::
 
-    from telemetry_agg.bench import terraform
+    from telemetry_agg.bench.aws import terraform
     out = terraform.read_outputs()        # raises terraform.TerraformError with a hint
     out["python_function_url"], out["go_function_url"], out["region"], ...
 """
@@ -94,8 +94,8 @@ class Binary:
 
 
 def project_root() -> Path:
-    """The repository root (src/telemetry_agg/bench/terraform.py is four levels down)."""
-    return Path(__file__).resolve().parents[3]
+    """The repository root (src/telemetry_agg/bench/aws/terraform.py is five levels down)."""
+    return Path(__file__).resolve().parents[4]
 
 
 def infra_dir(env: Mapping[str, str] | None = None) -> Path:

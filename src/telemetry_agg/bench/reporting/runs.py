@@ -21,9 +21,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from telemetry_agg.bench import chart, remote_tables, report
-from telemetry_agg.bench import results as res
-from telemetry_agg.bench.stats import ratio
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.model.stats import ratio
+from telemetry_agg.bench.reporting import chart, remote_tables
+from telemetry_agg.bench.reporting import tables as report
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -42,9 +42,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from telemetry_agg.bench import payloads, report
-from telemetry_agg.bench import results as res
-from telemetry_agg.bench.emulator import (
+from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
+from telemetry_agg.bench.local.emulator import (
     Emulator,
     EmulatorError,
     Invocation,
@@ -55,7 +54,9 @@ from telemetry_agg.bench.emulator import (
     python_runtime,
     rie_path,
 )
-from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
+from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.reporting import tables as report
 from telemetry_agg.limits import NOT_COMPARED
 
 if TYPE_CHECKING:
@@ -696,7 +697,7 @@ def local(
     if output is not None and results.series:
         try:
             paths = res.save(results, output)
-            from telemetry_agg.bench import chart  # noqa: PLC0415 - matplotlib is slow to import
+            from telemetry_agg.bench.reporting import chart  # noqa: PLC0415 - matplotlib is slow to import
 
             png = chart.latency_chart(results, output / "latency.png")
             if png:

@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from telemetry_agg.bench.stats import Summary, median, summarize
+from telemetry_agg.bench.model.stats import Summary, median, summarize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -330,7 +330,7 @@ CSV_COLUMNS = (
 
 def save(results: Results, directory: Path) -> list[Path]:
     """Write results.json, results.csv and results.md into `directory` (created if needed)."""
-    from telemetry_agg.bench import report  # noqa: PLC0415 - report imports this module
+    from telemetry_agg.bench.reporting import tables as report  # noqa: PLC0415 - report imports this module
 
     directory.mkdir(parents=True, exist_ok=True)
     json_path = directory / "results.json"

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from telemetry_agg.bench import package, terraform
+from telemetry_agg.bench.aws import package, terraform
 from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError, exit_with
 
 if TYPE_CHECKING:

@@ -43,12 +43,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from telemetry_agg.bench import aws, cost, payloads, report, sigv4
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench.aws import functions as aws
+from telemetry_agg.bench.aws import sigv4
+from telemetry_agg.bench.aws.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
-from telemetry_agg.bench.load import Outcome, RetryPolicy, run_load, send
-from telemetry_agg.bench.local import LAMBDA_REQUEST_LIMIT, compare_answers
-from telemetry_agg.bench.remote_tables import (
+from telemetry_agg.bench.local.run import LAMBDA_REQUEST_LIMIT, compare_answers
+from telemetry_agg.bench.model import cost, payloads
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.reporting import tables as report
+from telemetry_agg.bench.reporting.remote_tables import (
     LANGUAGES,
     lang_name,
     remote_grids,
@@ -98,7 +101,7 @@ def resolve_deployment(
     outputs: dict[str, Any] = {}
     if not (flags.get("python_url") and flags.get("go_url")):
         if read_outputs is None:
-            from telemetry_agg.bench import terraform  # noqa: PLC0415 - only when needed
+            from telemetry_agg.bench.aws import terraform  # noqa: PLC0415 - only when needed
 
             read_outputs = terraform.read_outputs
         try:

@@ -33,8 +33,7 @@ from urllib.parse import parse_qsl, urlsplit
 import typer
 from rich.console import Console
 
-from telemetry_agg.bench import payloads
-from telemetry_agg.bench.emulator import (
+from telemetry_agg.bench.local.emulator import (
     Emulator,
     EmulatorError,
     Runtime,
@@ -44,6 +43,7 @@ from telemetry_agg.bench.emulator import (
     python_runtime,
     rie_path,
 )
+from telemetry_agg.bench.model import payloads
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
