@@ -9,7 +9,7 @@ from rich.console import Console
 from telemetry_agg.bench.model import cost
 from telemetry_agg.bench.reporting import tables as report
 
-from .conftest import make_results
+from .support import make_results
 
 if TYPE_CHECKING:
     from telemetry_agg.bench.model.results import Results

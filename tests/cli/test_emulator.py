@@ -12,7 +12,7 @@ import pytest
 from telemetry_agg.bench.local.emulator import Emulator, EmulatorError, go_runtime, python_runtime
 from telemetry_agg.bench.model import payloads
 
-from .conftest import descendants, fake_runtime, wait_gone
+from .support import descendants, fake_runtime, wait_gone
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import TIMING_KEYS
+from support import TIMING_KEYS
 from telemetry_agg.aggregators import ENV_VAR, builtin_aggregators
 from telemetry_agg.handler import handle
 

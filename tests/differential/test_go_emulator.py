@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import TIMING_KEYS, Vector, load_vectors
+from support import TIMING_KEYS, Vector, load_vectors
 from telemetry_agg.bench.local.emulator import Emulator, ToolMissingError, go_runtime
 
 if TYPE_CHECKING:

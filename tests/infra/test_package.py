@@ -22,7 +22,7 @@ import pytest
 
 from telemetry_agg.bench.aws import package
 
-from .conftest import ROOT
+from .support import ROOT
 
 if TYPE_CHECKING:
     import typer

@@ -10,10 +10,10 @@ import pytest
 
 from telemetry_agg.bench.aws import deploy, terraform
 
-from .conftest import INFRA
+from .support import INFRA
 
 if TYPE_CHECKING:
-    from .conftest import Hcl
+    from .support import Hcl
 
 EXPECTED_DEFAULTS: dict[str, Any] = {
     "region": "us-east-1",

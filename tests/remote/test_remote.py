@@ -29,15 +29,15 @@ from telemetry_agg.bench.model import cost
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.reporting import remote_tables
 
-from .conftest import FAKE_SECRET
 from .fake_lambda import FakeLambda
+from .support import FAKE_SECRET
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from typer.testing import CliRunner
 
-    from .conftest import MotoAws
+    from .support import MotoAws
 
 
 # -- where the functions are -----------------------------------------------------------------

@@ -47,6 +47,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from telemetry_agg.bench.errors import ResultsFileError
 from telemetry_agg.bench.model.stats import Summary, median, summarize
 
 if TYPE_CHECKING:
@@ -68,10 +69,6 @@ SCHEMA = 1
 Source = Literal["local", "remote"]
 Kind = Literal["cold", "warm"]
 NAN = float("nan")
-
-
-class ResultsFileError(ValueError):
-    """A results.json that cannot be read: the message names the file and what is wrong."""
 
 
 def now_iso() -> str:
