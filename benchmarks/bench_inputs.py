@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telemetry_agg.bench.payloads import payload
+from telemetry_agg.bench.model.payloads import payload
 
 SIZES = (100, 1_000, 5_000, 20_000, 100_000)
 _CACHE: dict[int, bytes] = {}

@@ -8,109 +8,28 @@ any test that takes ``aggregator_name`` runs once per installed built-in aggrega
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from aws_servers import moto_server
+from support import load_vectors
 from telemetry_agg.aggregators import ENV_VAR, builtin_aggregators
-from telemetry_agg.limits import NOT_COMPARED
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    import typer
     from typer.testing import CliRunner
 
-TESTS = Path(__file__).resolve().parent
-VECTORS = TESTS / "vectors"
-STORE_VECTORS = VECTORS / "store"
-EVENTS = TESTS / "events"
-TIMING_KEYS = NOT_COMPARED  # what the agreement rule drops
 
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
     "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
-
-
-@dataclass(frozen=True)
-class Vector:
-    name: str
-    rule: str
-    description: str
-    expect: dict[str, Any]
-    path: Path
-    event_file: Path | None
-    inline_event: Any
-
-    def event(self) -> Any:
-        """The event as the Python runtime hands it over (its decoder accepts NaN)."""
-        if self.event_file is not None:
-            return json.loads(self.event_file.read_bytes())
-        return self.inline_event
-
-
-def load_vectors() -> list[Vector]:
-    """Every vector under tests/vectors, sorted by path, less the store vectors (store/, their
-    own format, run by tests/store)."""
-    vectors = []
-    for path in sorted(VECTORS.rglob("*.json")):
-        if path.parent == STORE_VECTORS:
-            continue
-        raw = json.loads(path.read_bytes())
-        event_file = path.parent / raw["event_file"] if "event_file" in raw else None
-        vectors.append(
-            Vector(
-                name=str(path.relative_to(VECTORS).with_suffix("")),
-                rule=raw["rule"],
-                description=raw["description"],
-                expect=raw["expect"],
-                path=path,
-                event_file=event_file,
-                inline_event=raw.get("event"),
-            )
-        )
-    return vectors
-
-
-def load_event(name: str) -> dict[str, Any]:
-    """A sample event from tests/events (name without .json)."""
-    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_bytes())
-    return event
-
-
-def check_response(response: Any, expect: dict[str, Any]) -> None:
-    """Assert a handler response matches a vector's ``expect`` (README rules)."""
-    assert isinstance(response, dict)
-    assert set(response) == {"statusCode", "headers", "body"}
-    assert response["statusCode"] == expect["statusCode"], response["body"]
-    headers = response["headers"]
-    assert all(
-        isinstance(k, str) and k == k.lower() and isinstance(v, str) for k, v in headers.items()
-    )
-    for name, value in expect["headers"].items():
-        assert headers.get(name.lower()) == value, (name, headers)
-    assert isinstance(response["body"], str)
-    body = json.loads(response["body"])
-    if expect["statusCode"] == 200:
-        assert isinstance(body["parse_ms"], float)
-        assert isinstance(body["compute_ms"], float)
-        assert body["compute_ms"] >= body["parse_ms"] >= 0
-        assert body["language"] == "python"
-        assert isinstance(body["aggregator"], str)
-        answer = {k: v for k, v in body.items() if k not in TIMING_KEYS}
-        assert answer == expect["body"]
-    else:
-        assert body["error"] == expect["body"]["error"], body
-        assert isinstance(body["detail"], str)
-        assert body["detail"]
-        assert body["language"] == "python"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -134,14 +53,18 @@ def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     colour) and wide lines, so tests read the words and not the wrapping."""
     from typer.testing import CliRunner  # noqa: PLC0415 - only the CLI suites pay for Typer
 
-    from telemetry_agg.bench import cli  # noqa: PLC0415
-
-    if not cli.app.registered_commands:
-        cli._register_commands()
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "250")
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def app() -> typer.Typer:
+    """telemetry-bench's Typer app, every command registered."""
+    from telemetry_agg.bench import cli  # noqa: PLC0415 - only the CLI suites pay for Typer
+
+    return cli.app
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from telemetry_agg import aggregate
-from telemetry_agg.bench import payloads
-from telemetry_agg.bench.payloads import ENDPOINTS, STATUSES, Knobs, PayloadError
+from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model.payloads import ENDPOINTS, STATUSES, Knobs, PayloadError
 
 if TYPE_CHECKING:
     from pathlib import Path

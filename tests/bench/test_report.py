@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from telemetry_agg.bench import cost, report
+from telemetry_agg.bench.model import cost
+from telemetry_agg.bench.reporting import tables as report
 
-from .conftest import make_results
+from .support import make_results
 
 if TYPE_CHECKING:
-    from telemetry_agg.bench.results import Results
+    from telemetry_agg.bench.model.results import Results
 
 
 def test_latency_table(results: Results) -> None:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import results as res
-from telemetry_agg.bench.results import Results, ResultsFileError, Sample
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.model.results import Results, ResultsFileError, Sample
 
 if TYPE_CHECKING:
     from pathlib import Path

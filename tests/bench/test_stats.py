@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from telemetry_agg.bench.stats import Summary, median, percentile, ratio, summarize
+from telemetry_agg.bench.model.stats import Summary, median, percentile, ratio, summarize
 
 
 def test_one_to_ten_by_hand() -> None:

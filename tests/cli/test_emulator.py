@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import payloads
-from telemetry_agg.bench.emulator import Emulator, EmulatorError, go_runtime, python_runtime
+from telemetry_agg.bench.local.emulator import Emulator, EmulatorError, go_runtime, python_runtime
+from telemetry_agg.bench.model import payloads
 
-from .conftest import descendants, fake_runtime, wait_gone
+from .support import descendants, fake_runtime, wait_gone
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,9 +8,9 @@ import subprocess
 import time
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import payloads
+from telemetry_agg.bench.model import payloads
 
-from .conftest import BENCH, bench_env
+from .support import BENCH, bench_env
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import emulator, local
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench import paths
+from telemetry_agg.bench.local import emulator
+from telemetry_agg.bench.local import run as local
+from telemetry_agg.bench.model import results as res
 
-from .conftest import fake_runtime
+from .support import fake_runtime
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -104,7 +106,7 @@ def test_missing_payload_file(app: typer.Typer, runner: CliRunner, tmp_path: Pat
 def test_missing_emulator_names_the_command(
     app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(emulator, "project_root", lambda: tmp_path)
+    monkeypatch.setattr(paths, "project_root", lambda: tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
     result = runner.invoke(app, ["local", "--sizes", "10"])
     assert result.exit_code == 3
@@ -119,7 +121,7 @@ def test_missing_go_toolchain_names_the_install(
     rie = emulator.rie_path()
     (tmp_path / ".tools" / "bin").mkdir(parents=True)
     (tmp_path / ".tools" / "bin" / "aws-lambda-rie").symlink_to(rie)
-    monkeypatch.setattr(emulator, "project_root", lambda: tmp_path)
+    monkeypatch.setattr(paths, "project_root", lambda: tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))  # no go here
     result = runner.invoke(app, ["local", "-l", "go", "--sizes", "10"])
     assert result.exit_code == 3

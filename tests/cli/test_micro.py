@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import micro
-from telemetry_agg.bench.emulator import ToolMissingError
+from telemetry_agg.bench.local import micro
+from telemetry_agg.bench.local.emulator import ToolMissingError
 
 if TYPE_CHECKING:
     import typer

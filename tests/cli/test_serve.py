@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from telemetry_agg.bench import payloads
-from telemetry_agg.bench.serve import serve_functions
+from telemetry_agg.bench.local.serve import serve_functions
+from telemetry_agg.bench.model import payloads
 from telemetry_agg.limits import NOT_COMPARED
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from telemetry_agg.bench.serve import Served
+    from telemetry_agg.bench.local.serve import Served
 
 pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 

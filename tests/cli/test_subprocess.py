@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench.model import results as res
 
-from .conftest import BENCH, ROOT, alive, bench_env, descendants, wait_gone
+from .support import BENCH, ROOT, alive, bench_env, descendants, wait_gone
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,17 +39,20 @@ def test_local_as_a_subprocess(tmp_path: Path) -> None:
     assert "Latency (ms)" in out.stderr
 
 
-def _watch(proc: subprocess.Popen[str], timeout_s: float) -> set[int]:
-    """Wait until the bench runs a runtime under an emulator; return every descendant seen."""
+def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) -> set[int]:
+    """Wait until the bench has run a runtime under `emulators` distinct emulators (a cold start
+    starts one each, so a second means the first sample is in); return every descendant seen."""
     seen: set[int] = set()
+    started: set[int] = set()
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and proc.poll() is None:
         kids = descendants(proc.pid)
         seen.update(kids)
-        if any(descendants(k) for k in kids):  # an emulator with its runtime
+        started.update(k for k in kids if descendants(k))  # an emulator with its runtime
+        if len(started) >= emulators:
             return seen
         time.sleep(0.02)
-    pytest.fail(f"no emulator with a runtime appeared; exit {proc.poll()}")
+    pytest.fail(f"{emulators} emulator(s) with a runtime did not appear; exit {proc.poll()}")
 
 
 def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
@@ -70,7 +73,7 @@ def _interrupt(
 ) -> tuple[subprocess.Popen[str], set[int], str]:
     proc = _spawn(args, cwd)
     try:
-        seen = _watch(proc, 60)
+        seen = _watch(proc, 60, emulators=2)
         time.sleep(0.3)
         seen.update(descendants(proc.pid))
         for pid in list(seen):

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import TIMING_KEYS, Vector, load_vectors
-from telemetry_agg.bench.emulator import Emulator, ToolMissingError, go_runtime
+from support import TIMING_KEYS, Vector, load_vectors
+from telemetry_agg.bench.local.emulator import Emulator, ToolMissingError, go_runtime
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

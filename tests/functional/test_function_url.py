@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EVENTS, load_event
+from support import EVENTS, load_event
 from telemetry_agg.handler import handler
 
 awslambdaric = pytest.importorskip(

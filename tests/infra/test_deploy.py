@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from moto import settings as moto_settings
 
-from telemetry_agg.bench import deploy, terraform
+from telemetry_agg.bench import paths
+from telemetry_agg.bench.aws import deploy, terraform
 
-from .conftest import FAKE_SECRET, INFRA, REGION
+from .support import FAKE_SECRET, INFRA, REGION
 
 if TYPE_CHECKING:
     import typer
@@ -165,7 +166,7 @@ def test_deploy_without_a_binary_exits_before_anything_else(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.delenv(terraform.ENV_BINARY, raising=False)
-    monkeypatch.setattr(terraform, "project_root", lambda: tmp_path)  # no .tools/bin/tofu
+    monkeypatch.setattr(paths, "project_root", lambda: tmp_path)  # no .tools/bin/tofu
     result = runner.invoke(app, ["deploy", "--region", REGION])
     assert result.exit_code == 1
     assert "Neither terraform nor tofu is installed" in result.stderr

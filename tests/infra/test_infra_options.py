@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import hcl2
 import pytest
 
-from telemetry_agg.bench import cost
+from telemetry_agg.bench.model import cost
 
-from .conftest import INFRA, ROOT, unquote
+from .support import INFRA, ROOT, unquote
 
 if TYPE_CHECKING:
-    from .conftest import Hcl
+    from .support import Hcl
 
 CHECKS = INFRA / "checks"
 

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench import package
+from telemetry_agg.bench.aws import package
 
-from .conftest import ROOT
+from .support import ROOT
 
 if TYPE_CHECKING:
     import typer

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from telemetry_agg.bench import deploy, terraform
+from telemetry_agg.bench.aws import deploy, terraform
 
-from .conftest import INFRA
+from .support import INFRA
 
 if TYPE_CHECKING:
-    from .conftest import Hcl
+    from .support import Hcl
 
 EXPECTED_DEFAULTS: dict[str, Any] = {
     "region": "us-east-1",

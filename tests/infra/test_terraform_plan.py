@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from telemetry_agg.bench import terraform
+from telemetry_agg.bench.aws import terraform
 
-from .conftest import INFRA
+from .support import INFRA
 
 pytestmark = pytest.mark.slow
 

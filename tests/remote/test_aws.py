@@ -11,9 +11,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from telemetry_agg.bench import aws
+from telemetry_agg.bench.aws import functions as aws
 
-from .conftest import FAKE_SECRET, REGION, MotoAws
+from .support import FAKE_SECRET, REGION, MotoAws
 
 REPORT = (
     "REPORT RequestId: {rid}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t"

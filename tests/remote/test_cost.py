@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telemetry_agg.bench import cost
+from telemetry_agg.bench.model import cost
 
 ARM = 0.0000133334
 X86 = 0.0000166667

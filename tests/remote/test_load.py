@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from telemetry_agg.bench import load, sigv4
+from telemetry_agg.bench.aws import load, sigv4
 from telemetry_agg.bench.errors import BenchError
 
 from .fake_lambda import FakeLambda

@@ -21,20 +21,23 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from telemetry_agg.bench import aws, cost, remote, remote_tables
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench.aws import functions as aws
+from telemetry_agg.bench.aws import remote
 from telemetry_agg.bench.cli import app
 from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.model import cost
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.reporting import remote_tables
 
-from .conftest import FAKE_SECRET
 from .fake_lambda import FakeLambda
+from .support import FAKE_SECRET
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from typer.testing import CliRunner
 
-    from .conftest import MotoAws
+    from .support import MotoAws
 
 
 # -- where the functions are -----------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import remote_tables, report_cmd
-from telemetry_agg.bench import results as res
 from telemetry_agg.bench.cli import app
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.reporting import remote_tables
+from telemetry_agg.bench.reporting import runs as report_cmd
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from telemetry_agg.bench import emulator, load, serve, sigv4
-from telemetry_agg.bench import results as res
-from telemetry_agg.bench.cli import _register_commands, app
-from telemetry_agg.bench.emulator import ToolMissingError
+from telemetry_agg.bench.aws import load, sigv4
+from telemetry_agg.bench.cli import app
+from telemetry_agg.bench.local import emulator, serve
+from telemetry_agg.bench.local.emulator import ToolMissingError
+from telemetry_agg.bench.model import results as res
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,8 +33,6 @@ def served() -> Iterator[serve.Served]:
 
 
 def _run(served: serve.Served, tmp_path: Path, sizes: str) -> tuple[int, str, str]:
-    if not app.registered_commands:
-        _register_commands()
     args = ["remote", "--python-url", served.urls["python"], "--go-url", served.urls["go"]]
     args += ["--auth-type", "NONE", "--region", "us-east-1", "-k", "0", "--no-reports"]
     args += ["--sizes", sizes, "-n", "6", "-c", "2", "--timeout", "30", "-o", str(tmp_path)]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from botocore.credentials import Credentials
 
-from telemetry_agg.bench import sigv4
+from telemetry_agg.bench.aws import sigv4
 
 from .fake_lambda import FakeLambda
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from aws_servers import DUMMY_CREDENTIALS, TcpProxy, create_table
+from support import LambdaContext
 from telemetry_agg import store
 from telemetry_agg.handler import handle
 
@@ -19,20 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 _tables = itertools.count()
-
-
-@dataclass
-class LambdaContext:
-    """What the handler reads of Lambda's context: the request id and the time left."""
-
-    aws_request_id: str
-    remaining_ms: float = 10_000
-
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.remaining_ms / 1000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @pytest.fixture

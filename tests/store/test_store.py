@@ -95,9 +95,8 @@ def test_the_size_limit_to_the_byte(
     monkeypatch.setattr(
         "telemetry_agg.handler.Summary.empty", classmethod(lambda cls, name: summary)
     )
+    from support import LambdaContext  # noqa: PLC0415
     from telemetry_agg.handler import handle  # noqa: PLC0415
-
-    from .conftest import LambdaContext  # noqa: PLC0415
 
     response, _ = handle({"body": None}, LambdaContext("r"))
     assert response["statusCode"] == status, response["body"]

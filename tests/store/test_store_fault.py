@@ -11,10 +11,9 @@ import time
 from typing import TYPE_CHECKING
 
 from aws_servers import create_table, scan_items
+from support import LambdaContext
 from telemetry_agg import store
 from telemetry_agg.handler import handle
-
-from .conftest import LambdaContext
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -13,12 +13,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from aws_servers import StubDynamoDB, closed_port, create_table, scan_items
-from conftest import STORE_VECTORS, check_response
+from support import STORE_VECTORS, LambdaContext, check_response
 from telemetry_agg.errors import STATUS_BY_CODE
 from telemetry_agg.handler import handle
 from telemetry_agg.store import DETAILS
-
-from .conftest import LambdaContext
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

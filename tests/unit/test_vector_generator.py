@@ -8,7 +8,7 @@ import json
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from conftest import VECTORS
+from support import VECTORS
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import Vector, check_response, load_vectors
+from support import Vector, check_response, load_vectors
 from telemetry_agg.errors import STATUS_BY_CODE
 from telemetry_agg.handler import handle
 

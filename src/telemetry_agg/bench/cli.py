@@ -1,8 +1,9 @@
-"""The `telemetry-bench` command line: one Typer app, one module per command family.
+"""The `telemetry-bench` command line: one Typer app, one thin module per command family.
 
-Each command lives in the module named for what it does (`local.py`, `deploy.py`, ...), which
-exposes a `register(app)` function; this module only wires them together, so that importing
-`telemetry_agg` or its handler never imports Typer or Rich.
+The command modules (`telemetry_agg.bench.commands`) declare options and import their library
+inside the command function, so building the app and printing any `--help` loads Typer and Rich
+only: never matplotlib, boto3 or the emulator code. Importing `telemetry_agg` or its handler
+never imports this module.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import sys
 
 import typer
+
+from telemetry_agg.bench import commands, errors
 
 app = typer.Typer(
     name="telemetry-bench",
@@ -22,21 +25,17 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_show_locals=False,
 )
-
-
-def _register_commands() -> None:
-    # Imported here, not at the top: each command module pulls in what only it needs.
-    from telemetry_agg.bench import commands  # noqa: PLC0415
-
-    for register in commands.REGISTRY:
-        register(app)
+commands.register_all(app)
 
 
 def main() -> None:
     """Console-script entry point: run the app, turn Ctrl-C into exit code 130."""
-    _register_commands()
     try:
         app()
-    except KeyboardInterrupt:  # pragma: no cover - Typer usually handles this first
+    except KeyboardInterrupt as exc:  # pragma: no cover - Typer usually handles this first
         print("\ninterrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(errors.exit_code(exc))
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m telemetry_agg.bench.cli`
+    main()

@@ -30,7 +30,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -42,9 +42,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from telemetry_agg.bench import payloads, report
-from telemetry_agg.bench import results as res
-from telemetry_agg.bench.emulator import (
+from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
+from telemetry_agg.bench.local.emulator import (
     Emulator,
     EmulatorError,
     Invocation,
@@ -55,7 +54,9 @@ from telemetry_agg.bench.emulator import (
     python_runtime,
     rie_path,
 )
-from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
+from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.reporting import tables as report
 from telemetry_agg.limits import NOT_COMPARED
 
 if TYPE_CHECKING:
@@ -67,7 +68,6 @@ __all__ = [
     "Plan",
     "compare_answers",
     "load_payloads",
-    "register",
     "run_local",
 ]
 
@@ -489,23 +489,6 @@ def run_local(
 
 
 # -- the command --------------------------------------------------------------------------
-LOCAL_HELP = (
-    "Run both Lambdas side by side under the real Lambda Runtime Interface Emulator.\n\n"
-    "Per payload size and language: cold starts (a fresh environment each), warm invocations "
-    "over concurrent environments, client latency avg/p50/p95/p99/max, the handler's own "
-    "timings, REPORT Duration, peak RSS of the runtime, and both languages' answers compared "
-    "(a mismatch fails the run). Ctrl-C stops cleanly and keeps what was measured.\n\n"
-    "Examples:\n\n"
-    "[bold]telemetry-bench local --quick -o results/local[/]  (under a minute on 2 cores)\n\n"
-    "[bold]telemetry-bench local --sizes 100,20k --cold 10 --warm 500 -c 4 --memory 1024[/]\n\n"
-    "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options or "
-    "payloads, "
-    "3 a missing tool, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
-)
-
-
-def register(app: typer.Typer) -> None:
-    app.command(name="local", help=LOCAL_HELP)(local)
 
 
 def wide_console(*, stderr: bool = False) -> Console:
@@ -555,89 +538,25 @@ def _summary_json(results: res.Results, paths: list[Path]) -> dict[str, Any]:
     return out
 
 
-def local(
+def local_main(
     *,
-    sizes: Annotated[
-        str | None,
-        typer.Option(
-            help="Payload sizes in events, comma-separated (`1k` = 1000). "
-            "(default: the study's 100,1000,5000,10000,20000)"
-        ),
-    ] = None,
-    cold: Annotated[
-        int | None,
-        typer.Option(
-            help="Cold starts per size and language (a fresh environment each). (default: 10)"
-        ),
-    ] = None,
-    warm: Annotated[
-        int | None, typer.Option(help="Warm invocations per size and language. (default: 300)")
-    ] = None,
-    concurrency: Annotated[
-        int | None,
-        typer.Option(
-            "--concurrency", "-c", help="Concurrent environments (one emulator each). (default: 2)"
-        ),
-    ] = None,
-    memory: Annotated[
-        int,
-        typer.Option(help="Memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; the cost table)."),
-    ] = 512,
-    cpu_cap: Annotated[
-        bool,
-        typer.Option(
-            "--cpu-cap",
-            help="Cap each environment's CPU at memory/1,769 MB vCPUs, as Lambda does "
-            "(needs a writable cgroup).",
-        ),
-    ] = False,
-    aggregator: Annotated[
-        str | None,
-        typer.Option(
-            help="Python aggregator (TELEMETRY_AGG_AGGREGATOR): reference, orjson, msgspec ..."
-        ),
-    ] = None,
-    timeout: Annotated[
-        int, typer.Option(help="Function timeout in seconds (AWS_LAMBDA_FUNCTION_TIMEOUT).")
-    ] = 10,
-    seed: Annotated[int, typer.Option(help="Payload generator seed.")] = 42,
-    payload_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--payloads",
-            help="Read payload-SIZE.json from this folder (`telemetry-bench gen`) "
-            "instead of generating.",
-        ),
-    ] = None,
-    language: Annotated[
-        list[str] | None,
-        typer.Option("--language", "-l", help="Only this language (repeatable): python, go."),
-    ] = None,
-    price: Annotated[
-        float | None,
-        typer.Option(help="Price per GB-second for the cost table. (default: arm64 in us-east-1)"),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write results.json, results.csv, results.md and latency.png here.",
-        ),
-    ] = None,
-    quick: Annotated[
-        bool,
-        typer.Option(
-            "--quick",
-            help="A short run (under a minute here): the study's sizes, 5 cold, 200 warm, "
-            "2 environments.",
-        ),
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the machine-readable summary to stdout.")
-    ] = False,
+    sizes: str | None,
+    cold: int | None,
+    warm: int | None,
+    concurrency: int | None,
+    memory: int,
+    cpu_cap: bool,
+    aggregator: str | None,
+    timeout: int,
+    seed: int,
+    payload_dir: Path | None,
+    language: list[str] | None,
+    price: float | None,
+    output: Path | None,
+    quick: bool,
+    as_json: bool,
 ) -> None:
-    """`telemetry-bench local`; the help text is LOCAL_HELP."""
+    """The `local` command's work, once its options are parsed."""
     console = Console(stderr=True)
     preset: dict[str, Any] = QUICK if quick else {}
     try:
@@ -696,7 +615,7 @@ def local(
     if output is not None and results.series:
         try:
             paths = res.save(results, output)
-            from telemetry_agg.bench import chart  # noqa: PLC0415 - matplotlib is slow to import
+            from telemetry_agg.bench.reporting import chart  # noqa: PLC0415 - matplotlib is slow to import
 
             png = chart.latency_chart(results, output / "latency.png")
             if png:

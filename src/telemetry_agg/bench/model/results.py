@@ -47,7 +47,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from telemetry_agg.bench.stats import Summary, median, summarize
+from telemetry_agg.bench.errors import ResultsFileError
+from telemetry_agg.bench.model.stats import Summary, median, summarize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -68,10 +69,6 @@ SCHEMA = 1
 Source = Literal["local", "remote"]
 Kind = Literal["cold", "warm"]
 NAN = float("nan")
-
-
-class ResultsFileError(ValueError):
-    """A results.json that cannot be read: the message names the file and what is wrong."""
 
 
 def now_iso() -> str:
@@ -330,7 +327,7 @@ CSV_COLUMNS = (
 
 def save(results: Results, directory: Path) -> list[Path]:
     """Write results.json, results.csv and results.md into `directory` (created if needed)."""
-    from telemetry_agg.bench import report  # noqa: PLC0415 - report imports this module
+    from telemetry_agg.bench.reporting import tables as report  # noqa: PLC0415 - report imports this module
 
     directory.mkdir(parents=True, exist_ok=True)
     json_path = directory / "results.json"

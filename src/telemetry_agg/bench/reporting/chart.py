@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from telemetry_agg.bench.results import Results
+    from telemetry_agg.bench.model.results import Results
 
 __all__ = ["latency_chart"]
 

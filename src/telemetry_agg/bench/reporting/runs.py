@@ -15,15 +15,16 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from telemetry_agg.bench import chart, remote_tables, report
-from telemetry_agg.bench import results as res
-from telemetry_agg.bench.stats import ratio
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.model.stats import ratio
+from telemetry_agg.bench.reporting import chart, remote_tables
+from telemetry_agg.bench.reporting import tables as report
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -212,41 +213,8 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.@-]+", "_", label).strip("_") or "run"
 
 
-_REPORT_PARAGRAPHS = (
-    "Render saved results (local or remote) as tables, Markdown and charts; compare runs.",
-    (
-        "Each DIR is a folder written by `telemetry-bench local` or `remote` (--output), a "
-        "results.json, or a --memory-sweep folder (one memory-MB/ folder per size). Two runs "
-        "or more are also shown side by side, with each run's speed-up over the first."
-    ),
-    "Examples:",
-    "[bold]telemetry-bench report results/local[/]",
-    "[bold]telemetry-bench report results/local results/remote-x -o report/[/]",
-    "[bold]telemetry-bench report results/sweep --json[/]",
-    (
-        "With --output: report.md and latency-RUN.png per run. Exit code 0; 1 when a DIR "
-        "held no readable results (the others are still shown)."
-    ),
-)
-REPORT_HELP = "\n\n".join(_REPORT_PARAGRAPHS)
-
-
-def report_command(
-    dirs: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Results folders or results.json files.", show_default=False, metavar="DIR"
-        ),
-    ],
-    *,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write report.md and the charts into this folder."),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a JSON summary on stdout.")
-    ] = False,
-) -> None:
+def report_main(dirs: list[Path], *, output: Path | None, as_json: bool) -> None:
+    """The `report` command's work, once its options are parsed."""
     err = Console(stderr=True)
     out = Console()
     runs, problems = find_runs(dirs)
@@ -285,7 +253,3 @@ def report_command(
             err.print(f"wrote {path}")
     if problems or not runs:
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("report", help=REPORT_HELP)(report_command)

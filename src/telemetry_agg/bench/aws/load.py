@@ -25,7 +25,7 @@ from telemetry_agg.bench.errors import BenchError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from telemetry_agg.bench import sigv4
+    from telemetry_agg.bench.aws import sigv4
 
 __all__ = ["Outcome", "RetryPolicy", "run_load", "send"]
 

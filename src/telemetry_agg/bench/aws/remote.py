@@ -36,19 +36,22 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from telemetry_agg.bench import aws, cost, payloads, report, sigv4
-from telemetry_agg.bench import results as res
+from telemetry_agg.bench.aws import functions as aws
+from telemetry_agg.bench.aws import sigv4
+from telemetry_agg.bench.aws.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
-from telemetry_agg.bench.load import Outcome, RetryPolicy, run_load, send
-from telemetry_agg.bench.local import LAMBDA_REQUEST_LIMIT, compare_answers
-from telemetry_agg.bench.remote_tables import (
+from telemetry_agg.bench.local.run import LAMBDA_REQUEST_LIMIT, compare_answers
+from telemetry_agg.bench.model import cost, payloads
+from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.reporting import tables as report
+from telemetry_agg.bench.reporting.remote_tables import (
     LANGUAGES,
     lang_name,
     remote_grids,
@@ -98,7 +101,7 @@ def resolve_deployment(
     outputs: dict[str, Any] = {}
     if not (flags.get("python_url") and flags.get("go_url")):
         if read_outputs is None:
-            from telemetry_agg.bench import terraform  # noqa: PLC0415 - only when needed
+            from telemetry_agg.bench.aws import terraform  # noqa: PLC0415 - only when needed
 
             read_outputs = terraform.read_outputs
         try:
@@ -638,108 +641,35 @@ def _none(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-_HELP_PARAGRAPHS = (
-    "Benchmark the two deployed Function URLs: cold starts, load, REPORT lines, cost.",
-    (
-        "URLs, function names, log groups, region, architecture and auth type come from the "
-        "Terraform outputs (`telemetry-bench deploy`), or from the flags, which win. Requests are "
-        "SigV4-signed when the auth type is AWS_IAM (your usual AWS credentials), plain when NONE."
-    ),
-    (
-        "Cold starts (-k per size and language) change an environment variable of each function "
-        "and wait for the update, as Lambda Power Tuning does; they and the REPORT lines (Init "
-        "Duration, Billed Duration, Max Memory Used, from CloudWatch Logs) need the function "
-        "names. Errors, timeouts and 429 throttles are counted per language and shown; 429s and "
-        "refused connections are retried with backoff. One good answer of each language per size "
-        "is compared by the contract's agreement rule."
-    ),
-    "Examples:",
-    "[bold]telemetry-bench remote --sizes 100,20k -c 20 -n 200[/]",
-    "[bold]telemetry-bench remote --python-url URL --go-url URL --auth-type NONE -k 0[/]",
-    "[bold]telemetry-bench remote --memory-sweep 256,512,1024,1769 --invocations 100000000[/]",
-    (
-        "Results (results.json/.csv/.md; sweep.md and sweep.json with --memory-sweep, one folder "
-        "per memory size) go to --output; render or compare them with `telemetry-bench report "
-        "DIR...`. Exit code 0 when every series got answers; 1 when the run failed, a series "
-        "got none or the answers disagree (partial results are saved); 2 for bad options or a "
-        "payload over 6 MB; 130 on Ctrl-C, 143 on SIGTERM "
-        "(memory restored first)."
-    ),
-)
-REMOTE_HELP = "\n\n".join(_HELP_PARAGRAPHS)
-
-
-def remote(
+def remote_main(
     *,
-    sizes: Annotated[
-        str, typer.Option(help="Payload sizes in events, comma-separated; 1k = 1000.")
-    ] = ",".join(map(str, payloads.DEFAULT_SIZES)),
-    requests: Annotated[
-        int | None,
-        typer.Option("--requests", "-n", help="Requests per size and language (like hey -n)."),
-    ] = 200,
-    duration: Annotated[
-        float | None,
-        typer.Option("--duration", "-z", help="Send for this many seconds instead (like hey -z)."),
-    ] = None,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", help="Requests in flight (like hey -c).")
-    ] = 20,
-    timeout: Annotated[float, typer.Option(help="Per-request timeout, seconds.")] = 30.0,
-    cold_starts: Annotated[
-        int,
-        typer.Option(
-            "--cold-starts", "-k", help="Forced cold starts per size and language (0: none)."
-        ),
-    ] = 5,
-    memory_sweep: Annotated[
-        str | None,
-        typer.Option(
-            help="Measure at each memory size (MB), e.g. 256,512,1024,1769; restores the original."
-        ),
-    ] = None,
-    invocations: Annotated[
-        int, typer.Option(help="Monthly volume for the saving table.")
-    ] = 1_000_000,
-    python_url: Annotated[str | None, typer.Option(help="The Python Function URL.")] = None,
-    go_url: Annotated[str | None, typer.Option(help="The Go Function URL.")] = None,
-    python_function: Annotated[str | None, typer.Option(help="The Python function's name.")] = None,
-    go_function: Annotated[str | None, typer.Option(help="The Go function's name.")] = None,
-    python_log_group: Annotated[str | None, typer.Option(help="Default: /aws/lambda/NAME.")] = None,
-    go_log_group: Annotated[str | None, typer.Option(help="Default: /aws/lambda/NAME.")] = None,
-    region: Annotated[
-        str | None, typer.Option(help="AWS region (default: outputs, URL, AWS_REGION).")
-    ] = None,
-    auth_type: Annotated[str | None, typer.Option(help="AWS_IAM (signed) or NONE.")] = None,
-    arch: Annotated[str | None, typer.Option(help="arm64 or x86_64, for the price.")] = None,
-    reports: Annotated[
-        bool, typer.Option("--reports/--no-reports", help="Read REPORT lines from CloudWatch Logs.")
-    ] = True,
-    warmup: Annotated[
-        bool,
-        typer.Option(
-            "--warmup/--no-warmup",
-            help="One unrecorded request per worker before the load, so all C environments are "
-            "warm.",
-        ),
-    ] = True,
-    price_per_gb_second: Annotated[
-        float | None,
-        typer.Option(help="Price per GB-second, for a region without a built-in price."),
-    ] = None,
-    report_wait: Annotated[
-        float, typer.Option(help="Longest wait for REPORT lines, seconds.")
-    ] = 60.0,
-    seed: Annotated[int, typer.Option(help="Payload seed (same seed, same bytes).")] = 42,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Results folder.")] = None,
-    endpoint_url: Annotated[
-        str | None,
-        typer.Option(help="AWS API endpoint override (testing: moto, LocalStack).", hidden=True),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a JSON summary on stdout.")
-    ] = False,
+    sizes: str,
+    requests: int | None,
+    duration: float | None,
+    concurrency: int,
+    timeout: float,
+    cold_starts: int,
+    memory_sweep: str | None,
+    invocations: int,
+    python_url: str | None,
+    go_url: str | None,
+    python_function: str | None,
+    go_function: str | None,
+    python_log_group: str | None,
+    go_log_group: str | None,
+    region: str | None,
+    auth_type: str | None,
+    arch: str | None,
+    reports: bool,
+    warmup: bool,
+    price_per_gb_second: float | None,
+    report_wait: float,
+    seed: int,
+    output: Path | None,
+    endpoint_url: str | None,
+    as_json: bool,
 ) -> None:
+    """The `remote` command's work, once its options are parsed."""
     err = Console(stderr=True)
     out = Console()
     try:
@@ -945,7 +875,3 @@ def _check_options(
         raise BenchError(str(exc)) from None
     sweep = parse_memory_sweep(memory_sweep) if memory_sweep is not None else None
     return size_list, sweep
-
-
-def register(app: typer.Typer) -> None:
-    app.command("remote", help=REMOTE_HELP)(remote)

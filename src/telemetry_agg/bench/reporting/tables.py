@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from telemetry_agg.bench import cost
-from telemetry_agg.bench.stats import ratio
+from telemetry_agg.bench.model import cost
+from telemetry_agg.bench.model.stats import ratio
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from telemetry_agg.bench.results import Results, SeriesSummary
+    from telemetry_agg.bench.model.results import Results, SeriesSummary
 
 __all__ = [
     "Grid",

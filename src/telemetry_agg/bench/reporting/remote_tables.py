@@ -11,12 +11,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import cost, report
+from telemetry_agg.bench.model import cost
+from telemetry_agg.bench.reporting import tables as report
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from telemetry_agg.bench import results as res
+    from telemetry_agg.bench.model import results as res
 
 __all__ = [
     "LANGUAGES",

@@ -20,7 +20,7 @@ What the emulator does and does not tell (checked against its source, pinned in 
 - A timeout (``AWS_LAMBDA_FUNCTION_TIMEOUT``) answers 200 with the text ``Task timed out after
   N.00 seconds``; a runtime that fails at init or exits answers 502.
 
-API: `Runtime`, `python_runtime(aggregator)`, `go_runtime()`, `rie_path()`, `project_root()`,
+API: `Runtime`, `python_runtime(aggregator)`, `go_runtime()`, `rie_path()`,
 `Emulator` (`start()`, `invoke(event_bytes) -> Invocation`, `peak_rss_mb()`, `stop()`, context
 manager), `ToolMissingError`, `EmulatorError`, `free_port()`, `port_free(port)`,
 `emulator_version()`.
@@ -46,6 +46,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Self
 
+from telemetry_agg.bench import paths
+from telemetry_agg.bench.errors import EmulatorError, ToolMissingError
+
 __all__ = [
     "Emulator",
     "EmulatorError",
@@ -58,7 +61,6 @@ __all__ = [
     "go_arch",
     "go_runtime",
     "port_free",
-    "project_root",
     "python_runtime",
     "rie_path",
 ]
@@ -70,26 +72,9 @@ _REPORT = re.compile(r"REPORT RequestId: (\S+)\s+(.*)")
 _FIELD = re.compile(r"(Init Duration|Duration|Billed Duration): ([0-9.]+) ms")
 
 
-class EmulatorError(RuntimeError):
-    """The emulator or its runtime failed; the message says what happened and what to do."""
-
-
-class ToolMissingError(EmulatorError):
-    """A tool the bench needs is not installed; the message names the command that installs it."""
-
-
-def project_root() -> Path:
-    """The repository root (the folder with pyproject.toml and scripts/), from this file or cwd."""
-    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
-        for d in (start, *start.parents):
-            if (d / "pyproject.toml").is_file() and (d / "scripts").is_dir():
-                return d
-    return Path.cwd()
-
-
 def rie_path() -> Path:
     """aws-lambda-rie: `.tools/bin` of the repository first, then PATH."""
-    local = project_root() / ".tools" / "bin" / "aws-lambda-rie"
+    local = paths.tools_bin() / "aws-lambda-rie"
     if local.is_file() and os.access(local, os.X_OK):
         return local
     found = shutil.which("aws-lambda-rie")
@@ -104,7 +89,7 @@ def rie_path() -> Path:
 def emulator_version() -> str | None:
     """The pinned emulator version setup.sh recorded, if any."""
     try:
-        return (project_root() / ".tools" / "rie.version").read_text(encoding="utf-8").strip()
+        return paths.tools_file("rie.version").read_text(encoding="utf-8").strip()
     except OSError:
         return None
 
@@ -132,7 +117,7 @@ def python_runtime(aggregator: str | None = None) -> Runtime:
     return Runtime(
         language="python",
         argv=[sys.executable, "-m", "awslambdaric", HANDLER],
-        cwd=project_root(),
+        cwd=paths.project_root(),
         env=env,
         aggregator=aggregator,
     )
@@ -144,8 +129,8 @@ def go_runtime(*, build: bool = True) -> Runtime:
     The script rebuilds only when a Go source is newer than the binary, so a stale bootstrap is
     never measured; without Go, an existing bootstrap is used as it is.
     """
-    root = project_root()
-    bootstrap = root / "build" / f"linux_{go_arch()}" / "bootstrap"
+    root = paths.project_root()
+    bootstrap = paths.build_dir() / f"linux_{go_arch()}" / "bootstrap"
     script = root / "scripts" / "build-go.sh"
     if build and script.is_file() and shutil.which("go") is not None:
         out = subprocess.run(

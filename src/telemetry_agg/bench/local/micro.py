@@ -19,19 +19,20 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from telemetry_agg.bench import payloads, report
-from telemetry_agg.bench.emulator import ToolMissingError, project_root
-from telemetry_agg.bench.errors import BenchError
-from telemetry_agg.bench.local import compare_answers, wide_console
-from telemetry_agg.bench.stats import ratio
+from telemetry_agg.bench import paths
+from telemetry_agg.bench.errors import BenchError, ToolMissingError
+from telemetry_agg.bench.local.run import compare_answers, wide_console
+from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model.stats import ratio
+from telemetry_agg.bench.reporting import tables as report
 
-__all__ = ["MicroRow", "go_cli", "register", "run_micro"]
+__all__ = ["MicroRow", "go_cli", "run_micro"]
 
 BASELINE = "reference"
 
@@ -49,7 +50,7 @@ class MicroRow:
 
 
 def go_cli() -> Path:
-    cli = project_root() / "build" / "telemetry-agg"
+    cli = paths.build_dir() / "telemetry-agg"
     if not cli.is_file():
         raise ToolMissingError(
             f"the Go CLI ({cli}) is missing: run `scripts/build-go.sh host` (or `make setup`)"
@@ -191,36 +192,10 @@ def _check(aggregator: list[str] | None, repeat: int) -> list[str]:
     return names
 
 
-def register(app: typer.Typer) -> None:
-    app.command(name="micro")(micro)
-
-
-def micro(
-    *,
-    sizes: Annotated[
-        str, typer.Option(help="Payload sizes in events, comma-separated.")
-    ] = "100,1000,10000",
-    repeat: Annotated[int, typer.Option(help="Timed runs per implementation and size.")] = 20,
-    aggregator: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--aggregator",
-            "-a",
-            help="Only this Python aggregator (repeatable). (default: every one installed)",
-        ),
-    ] = None,
-    go: Annotated[
-        bool, typer.Option(help="Include the Go core (needs build/telemetry-agg).")
-    ] = True,
-    seed: Annotated[int, typer.Option(help="Payload generator seed.")] = 42,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the rows as JSON to stdout.")
-    ] = False,
+def micro_main(
+    *, sizes: str, repeat: int, aggregator: list[str] | None, go: bool, seed: int, as_json: bool
 ) -> None:
-    """Compare every Python aggregator and the Go core on the same payloads, in process.
-
-    Example: [bold]telemetry-bench micro --sizes 1k,20k --repeat 50[/]
-    """
+    """The `micro` command's work, once its options are parsed."""
     console = Console(stderr=True)
     try:
         names = _check(aggregator, repeat)
@@ -249,7 +224,7 @@ def micro(
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(1) from None
     if as_json:
-        from telemetry_agg.bench.results import clean  # noqa: PLC0415
+        from telemetry_agg.bench.model.results import clean  # noqa: PLC0415
 
         print(json.dumps(clean([asdict(r) for r in rows]), indent=1))
     else:

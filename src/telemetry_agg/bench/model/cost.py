@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from telemetry_agg.bench.errors import BenchError
+
 Architecture = Literal["arm64", "x86_64"]
 Method = Literal["study", "billed"]
 
@@ -65,7 +67,7 @@ MB_PER_GB = 1024  # Lambda's GB-second: 512 MB is 0.5 GB
 MS_PER_SECOND = 1000
 
 
-class UnknownPriceError(ValueError):
+class UnknownPriceError(BenchError, ValueError):
     """No built-in price for this region or architecture: pass one explicitly."""
 
 

@@ -26,13 +26,13 @@ import os
 import re
 import sys
 from dataclasses import dataclass, fields
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from telemetry_agg.bench import package, terraform
+from telemetry_agg.bench import paths
+from telemetry_agg.bench.aws import package, terraform
 from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError, exit_with
 
 if TYPE_CHECKING:
@@ -473,7 +473,7 @@ def deploy(
     say(f"==> packaging for {settings.architecture}")
     artifacts = package.build_with_progress(
         settings.architecture,
-        terraform.project_root() / "build" if out_dir is None else out_dir,
+        paths.build_dir() if out_dir is None else out_dir,
         bootstrap=bootstrap,
     )
     for artifact in artifacts:
@@ -566,69 +566,25 @@ def print_outputs(outputs: terraform.DeploymentOutputs, as_json: bool) -> None:
         )
 
 
-RegionOption = Annotated[
-    str,
-    typer.Option("--region", help="AWS region to deploy to.", envvar="AWS_REGION"),
-]
-AutoApproveOption = Annotated[
-    bool, typer.Option("--auto-approve", help="Apply the plan without asking (needed in CI).")
-]
-JsonOption = Annotated[
-    bool,
-    typer.Option("--json", help="Print the result as JSON on stdout (Terraform's output: stderr)."),
-]
-
-
-class AuthChoice(StrEnum):
-    AWS_IAM = "AWS_IAM"
-    NONE = "NONE"
-
-
-def deploy_command(  # noqa: PLR0917 - one parameter per option, as Typer wants
-    region: RegionOption = "us-east-1",
-    memory: Annotated[
-        int,
-        typer.Option("--memory", min=128, max=10240, help="Memory of each function, in MB."),
-    ] = 512,
-    arch: package.ArchOption = package.ArchChoice.arm64,
-    auth: Annotated[
-        AuthChoice,
-        typer.Option(
-            "--auth",
-            help="Function URL auth type. NONE makes both URLs public: see the warning.",
-            case_sensitive=False,
-        ),
-    ] = AuthChoice.AWS_IAM,
-    name_prefix: Annotated[
-        str,
-        typer.Option("--name-prefix", help="Prefix of every resource name (<prefix>-python)."),
-    ] = "telemetry-agg",
-    reserved_concurrency: Annotated[
-        int,
-        typer.Option(
-            "--reserved-concurrency",
-            min=-1,
-            help="Concurrency reserved for (and capping) each function; -1 for none, which "
-            "accounts with a concurrency quota of 10 need.",
-        ),
-    ] = 25,
-    bootstrap: Annotated[
-        Path | None,
-        typer.Option("--bootstrap", help="A prebuilt Go `bootstrap` instead of building one."),
-    ] = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out-dir", help="Where the zips are built (default: build/)."),
-    ] = None,
-    auto_approve: AutoApproveOption = False,
-    as_json: JsonOption = False,
+def deploy_main(
+    *,
+    region: str,
+    memory: int,
+    arch: str,
+    auth: str,
+    name_prefix: str,
+    reserved_concurrency: int,
+    bootstrap: Path | None,
+    out_dir: Path | None,
+    auto_approve: bool,
+    as_json: bool,
 ) -> None:
-    """Deploy (help: DEPLOY_HELP)."""
+    """The `deploy` command's work, once its options are parsed."""
     settings = Settings(
         region=region,
-        architecture=package.as_arch(arch.value),
+        architecture=package.as_arch(arch),
         memory_size=memory,
-        function_url_auth_type=auth.value,
+        function_url_auth_type=str(auth),
         name_prefix=name_prefix,
         reserved_concurrency=reserved_concurrency,
     )
@@ -651,18 +607,8 @@ def deploy_command(  # noqa: PLR0917 - one parameter per option, as Typer wants
     print_outputs(outputs, as_json)
 
 
-def destroy_command(
-    region: Annotated[
-        str | None,
-        typer.Option(
-            "--region",
-            help="Region of the deployment (default: the one the last deploy used).",
-        ),
-    ] = None,
-    auto_approve: AutoApproveOption = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Destroy (help: DESTROY_HELP)."""
+def destroy_main(*, region: str | None, auto_approve: bool, as_json: bool) -> None:
+    """The `destroy` command's work, once its options are parsed."""
     try:
         outcome = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
     except BenchError as exc:
@@ -673,25 +619,3 @@ def destroy_command(
         print(json.dumps({"destroyed": outcome == "destroyed", "outcome": outcome}))
     if outcome == "declined":
         raise typer.Exit(1)  # as deploy when its plan is declined: nothing was done
-
-
-DEPLOY_HELP = (
-    "Deploy both functions (Python and Go, behind Function URLs) to your AWS account.\n\n"
-    "Checks the region, finds terraform or tofu, checks your credentials (the standard AWS chain: "
-    "profile, SSO, environment; none is ever printed or written), runs init, builds the zips "
-    "(`telemetry-bench package`), then plans and, once you confirm, applies. Running it again "
-    "with the same options changes nothing. The URLs use AWS_IAM auth unless you pass "
-    "--auth NONE.\n\n"
-    "Example: telemetry-bench deploy --region eu-west-1 --memory 1024 --auto-approve"
-)
-DESTROY_HELP = (
-    "Destroy everything `deploy` created: functions, URLs, roles, log groups.\n\n"
-    "Works after a deploy that failed halfway: it removes whatever the state holds, in the "
-    "region that deploy used.\n\n"
-    "Example: telemetry-bench destroy --auto-approve"
-)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("deploy", help=DEPLOY_HELP)(deploy_command)
-    app.command("destroy", help=DESTROY_HELP)(destroy_command)

@@ -26,14 +26,13 @@ import tempfile
 import tomllib
 import zipfile
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
+from telemetry_agg.bench import paths
 from telemetry_agg.bench.errors import BenchError, exit_with
-from telemetry_agg.bench.terraform import project_root
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -155,7 +154,7 @@ def _tree_entries(root: Path, prefix: str = "") -> dict[str, tuple[bytes, int]]:
 
 def runtime_requirements(root: Path | None = None) -> list[str]:
     """pyproject's `[project] dependencies`, each pinned to the version installed here."""
-    pyproject = (project_root() if root is None else root) / "pyproject.toml"
+    pyproject = (paths.project_root() if root is None else root) / "pyproject.toml"
     try:
         declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
     except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
@@ -174,7 +173,7 @@ def runtime_requirements(root: Path | None = None) -> list[str]:
 
 
 def core_dir(root: Path | None = None) -> Path:
-    return (project_root() if root is None else root) / "src" / "telemetry_agg"
+    return (paths.project_root() if root is None else root) / "src" / "telemetry_agg"
 
 
 def install_dependencies(requirements: list[str], target: Target, dest: Path) -> None:
@@ -243,7 +242,7 @@ def elf_machine(data: bytes) -> int | None:
 
 def build_bootstrap(target: Target, root: Path | None = None) -> Path:
     """Build `bootstrap` for the target with scripts/build-go.sh; return its path."""
-    base = project_root() if root is None else root
+    base = paths.project_root() if root is None else root
     script = base / "scripts" / "build-go.sh"
     if not script.is_file():
         raise PackageError(
@@ -368,53 +367,20 @@ def print_artifacts(artifacts: list[Artifact], as_json: bool) -> None:
         print(f"{artifact.path!s:<{width}}  {size:>10}  sha256 {artifact.sha256}")
 
 
-class ArchChoice(StrEnum):
-    arm64 = "arm64"
-    x86_64 = "x86_64"
-
-
-class LanguageChoice(StrEnum):
-    python = "python"
-    go = "go"
-
-
-ArchOption = Annotated[
-    ArchChoice,
-    typer.Option(
-        "--arch",
-        help="Lambda architecture: arm64 (Graviton, the study's) or x86_64.",
-        case_sensitive=False,
-    ),
-]
-
-
-def package_command(
-    arch: ArchOption = ArchChoice.arm64,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out-dir", help="Where the zips go (default: build/ in the project)."),
-    ] = None,
-    only: Annotated[
-        LanguageChoice | None,
-        typer.Option("--only", help="Build just one of the two zips.", case_sensitive=False),
-    ] = None,
-    bootstrap: Annotated[
-        Path | None,
-        typer.Option(
-            "--bootstrap",
-            help="A prebuilt Go `bootstrap` to zip instead of running scripts/build-go.sh.",
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the zips' paths, sizes and SHA-256 as JSON.")
-    ] = False,
+def package_main(
+    *,
+    arch: str,
+    out_dir: Path | None,
+    only: str | None,
+    bootstrap: Path | None,
+    as_json: bool,
 ) -> None:
-    """Build the Lambda zips (help: PACKAGE_HELP)."""
-    languages = ("python", "go") if only is None else (only.value,)
-    directory = project_root() / "build" if out_dir is None else out_dir
+    """The `package` command's work, once its options are parsed."""
+    languages = ("python", "go") if only is None else (str(only),)
+    directory = paths.build_dir() if out_dir is None else out_dir
     try:
         artifacts = build_with_progress(
-            as_arch(arch.value), directory, languages=languages, bootstrap=bootstrap
+            as_arch(arch), directory, languages=languages, bootstrap=bootstrap
         )
     except PackageError as exc:
         raise exit_with(exc) from None
@@ -422,17 +388,3 @@ def package_command(
         typer.secho("interrupted: no zip was replaced half-written.", err=True)
         raise typer.Exit(130) from None
     print_artifacts(artifacts, as_json)
-
-
-PACKAGE_HELP = (
-    "Build the two Lambda zips: build/python-<arch>.zip and build/go-<arch>.zip.\n\n"
-    "The Python zip holds the telemetry_agg core and only its runtime dependencies (orjson, "
-    "msgspec) as manylinux wheels for the target architecture; the Go zip holds `bootstrap` "
-    "built for it by scripts/build-go.sh. Both are reproducible: the same sources give the same "
-    "SHA-256, so a second `deploy` changes nothing.\n\n"
-    "Example: telemetry-bench package --arch x86_64 --json"
-)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("package", help=PACKAGE_HELP)(package_command)

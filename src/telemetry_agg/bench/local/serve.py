@@ -27,14 +27,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import typer
 from rich.console import Console
 
-from telemetry_agg.bench import payloads
-from telemetry_agg.bench.emulator import (
+from telemetry_agg.bench.local.emulator import (
     Emulator,
     EmulatorError,
     Runtime,
@@ -44,11 +43,12 @@ from telemetry_agg.bench.emulator import (
     python_runtime,
     rie_path,
 )
+from telemetry_agg.bench.model import payloads
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["MAX_REQUEST_BYTES", "Served", "register", "serve_functions", "start_servers"]
+__all__ = ["MAX_REQUEST_BYTES", "Served", "serve_functions", "start_servers"]
 
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a Function URL's request payload limit
 INTERNAL = b'{"message":"Internal Server Error"}'
@@ -293,35 +293,17 @@ def serve_functions(**kwargs: Any) -> Iterator[Served]:
         served.stop()
 
 
-def register(app: typer.Typer) -> None:
-    app.command(name="serve")(serve)
-
-
-def serve(
+def serve_main(
     *,
-    port_python: Annotated[
-        int, typer.Option(help="Port of the Python function's URL (0: a free port).")
-    ] = 9000,
-    port_go: Annotated[
-        int, typer.Option(help="Port of the Go function's URL (0: a free port).")
-    ] = 9001,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", help="Environments per function.")
-    ] = 2,
-    memory: Annotated[int, typer.Option(help="Memory size in MB.")] = 512,
-    timeout: Annotated[int, typer.Option(help="Function timeout in seconds.")] = 10,
-    aggregator: Annotated[str | None, typer.Option(help="Python aggregator.")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the two URLs as JSON once they are up.")
-    ] = False,
+    port_python: int,
+    port_go: int,
+    concurrency: int,
+    memory: int,
+    timeout: int,
+    aggregator: str | None,
+    as_json: bool,
 ) -> None:
-    """Serve both functions on local HTTP endpoints that behave like their Function URLs.
-
-    Point curl, hey or `telemetry-bench remote` at them; Ctrl-C stops them and every
-    environment. Example:
-
-    [bold]curl -s -X POST --data-binary @payloads/payload-100.json http://127.0.0.1:9000/[/]
-    """
+    """The `serve` command's work, once its options are parsed."""
     console = Console(stderr=True)
     if not 1 <= concurrency <= 64:
         console.print(f"[bold red]error:[/] --concurrency must be 1 to 64, not {concurrency}")

@@ -28,12 +28,12 @@ import math
 import random
 import string
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from telemetry_agg.bench.errors import PayloadError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "DEFAULT_SIZES",
@@ -47,7 +47,6 @@ __all__ = [
     "parse_sizes",
     "payload",
     "read_payload",
-    "register",
     "write",
 ]
 
@@ -57,10 +56,6 @@ DEFAULT_SIZES = (100, 1000, 5000, 10000, 20000)
 QUICK_SIZES = (100, 1000)
 USER_ALPHABET = string.ascii_lowercase + string.digits
 MAX_EVENTS = 5_000_000  # about 400 MB of JSON: beyond that, say so instead of filling the disk
-
-
-class PayloadError(ValueError):
-    """Bad generator input or an unreadable payload file; the message says what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,71 +236,3 @@ def read_payload(path: Path) -> bytes:
         ) from None
     except OSError as exc:
         raise PayloadError(f"{path}: cannot read it ({exc.strerror})") from None
-
-
-def register(app: typer.Typer) -> None:
-    app.command(name="gen")(gen)
-
-
-def gen(
-    *,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Folder to write payload-SIZE.json into.")
-    ] = Path("payloads"),
-    sizes: Annotated[
-        str, typer.Option(help="Event counts, comma-separated; `1k` = 1000.")
-    ] = ",".join(map(str, DEFAULT_SIZES)),
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 42,
-    endpoints: Annotated[
-        int, typer.Option(help="Distinct endpoints (the study's six; more adds /e7, /e8 ...).")
-    ] = len(ENDPOINTS),
-    users: Annotated[
-        int | None,
-        typer.Option(help="Distinct user ids drawn from a fixed pool (default: a fresh id each)."),
-    ] = None,
-    invalid: Annotated[
-        float, typer.Option(help="Share of invalid events, 0 to 1 (e.g. 0.05).")
-    ] = 0.0,
-    event: Annotated[
-        bool,
-        typer.Option("--event", help="Also write event-SIZE.json: a Function URL event (v2.0)."),
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print what was written as JSON.")
-    ] = False,
-) -> None:
-    """Write telemetry payloads like the original study's (deterministic for a seed).
-
-    Example: [bold]telemetry-bench gen --sizes 100,1k --seed 7 --invalid 0.05 -o payloads[/]
-    """
-    try:
-        size_list = parse_sizes(sizes)
-        knobs = Knobs(seed=seed, endpoints=endpoints, users=users, invalid=invalid)
-        knobs.check()
-        paths: list[Path] = []
-        with Progress(
-            TextColumn("generating"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as progress:
-            task = progress.add_task("events", total=sum(size_list))
-            for size in size_list:
-                paths += write(output, [size], knobs, event=event)
-                progress.advance(task, size)
-    except KeyboardInterrupt:
-        typer.echo("stopped: interrupted (Ctrl-C); the files written so far are kept", err=True)
-        raise typer.Exit(130) from None
-    except PayloadError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    except OSError as exc:
-        typer.echo(f"error: cannot write to {output}: {exc.strerror}", err=True)
-        raise typer.Exit(1) from None
-    files = [{"path": str(p), "bytes": p.stat().st_size} for p in paths]
-    if as_json:
-        typer.echo(json.dumps({"files": files, "seed": seed, "sizes": size_list}))
-    else:
-        for f in files:
-            typer.echo(f"wrote {f['path']} ({f['bytes']:,} bytes)")

@@ -15,7 +15,7 @@ state stays there too (`infra/terraform.tfstate`, git-ignored), so `deploy`, `de
 
 Reading what is deployed, for `telemetry-bench remote`::
 
-    from telemetry_agg.bench import terraform
+    from telemetry_agg.bench.aws import terraform
     out = terraform.read_outputs()        # raises terraform.TerraformError with a hint
     out["python_function_url"], out["go_function_url"], out["region"], ...
 """
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from telemetry_agg.bench import paths
 from telemetry_agg.bench.errors import BenchError
 
 if TYPE_CHECKING:
@@ -93,15 +94,10 @@ class Binary:
         return f"{self.name} ({self.path})"
 
 
-def project_root() -> Path:
-    """The repository root (src/telemetry_agg/bench/terraform.py is four levels down)."""
-    return Path(__file__).resolve().parents[3]
-
-
 def infra_dir(env: Mapping[str, str] | None = None) -> Path:
     environ = os.environ if env is None else env
     override = environ.get(ENV_INFRA_DIR)
-    return Path(override).resolve() if override else project_root() / "infra"
+    return Path(override).resolve() if override else paths.infra_dir()
 
 
 def _flavour(path: Path) -> str:
@@ -125,7 +121,7 @@ def find_binary(env: Mapping[str, str] | None = None, root: Path | None = None) 
         found = shutil.which(name, path=search_path)
         if found is not None:
             return Binary(Path(found), name)
-    bundled = (project_root() if root is None else root) / ".tools" / "bin" / "tofu"
+    bundled = (paths.project_root() if root is None else root) / ".tools" / "bin" / "tofu"
     if bundled.is_file() and os.access(bundled, os.X_OK):
         return Binary(bundled, "tofu")
     raise TerraformNotFoundError("Neither terraform nor tofu is installed.", INSTALL_HINT)

@@ -1,0 +1,52 @@
+"""`telemetry-bench report`: the options, then one library call."""
+
+from __future__ import annotations
+
+from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from typing import Annotated
+
+import typer
+
+_REPORT_PARAGRAPHS = (
+    "Render saved results (local or remote) as tables, Markdown and charts; compare runs.",
+    (
+        "Each DIR is a folder written by `telemetry-bench local` or `remote` (--output), a "
+        "results.json, or a --memory-sweep folder (one memory-MB/ folder per size). Two runs "
+        "or more are also shown side by side, with each run's speed-up over the first."
+    ),
+    "Examples:",
+    "[bold]telemetry-bench report results/local[/]",
+    "[bold]telemetry-bench report results/local results/remote-x -o report/[/]",
+    "[bold]telemetry-bench report results/sweep --json[/]",
+    (
+        "With --output: report.md and latency-RUN.png per run. Exit code 0; 1 when a DIR "
+        "held no readable results (the others are still shown)."
+    ),
+)
+
+REPORT_HELP = "\n\n".join(_REPORT_PARAGRAPHS)
+
+
+def report_command(
+    dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Results folders or results.json files.", show_default=False, metavar="DIR"
+        ),
+    ],
+    *,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write report.md and the charts into this folder."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON summary on stdout.")
+    ] = False,
+) -> None:
+    from telemetry_agg.bench.reporting.runs import report_main  # noqa: PLC0415 - lazy: only this command pays for it
+
+    report_main(dirs=dirs, output=output, as_json=as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", help=REPORT_HELP)(report_command)

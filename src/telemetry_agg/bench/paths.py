@@ -1,0 +1,51 @@
+"""Where telemetry-bench finds its tools and writes its builds: the one place that decides.
+
+In a checkout (an editable install whose files live in the repository), everything is relative
+to the repository root: `.tools/` (the emulator, tofu), `build/` (the Go binaries, the zips),
+`infra/` (Terraform), `scripts/`. The root is found from this file's own location, never from the
+folder the command runs in; outside a checkout, the current folder stands in for it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_MARKERS = ("pyproject.toml", "scripts")
+
+
+def project_root() -> Path:
+    """The repository root (pyproject.toml and scripts/ beside each other) above this file."""
+    here = Path(__file__).resolve()
+    for d in here.parents:
+        if (d / _MARKERS[0]).is_file() and (d / _MARKERS[1]).is_dir():
+            return d
+    return Path.cwd()
+
+
+def tools_bin() -> Path:
+    """`.tools/bin`: aws-lambda-rie, tofu."""
+    return project_root() / ".tools" / "bin"
+
+
+def tools_file(name: str) -> Path:
+    """A file in `.tools/` (e.g. rie.version, written by the set-up)."""
+    return project_root() / ".tools" / name
+
+
+def build_dir() -> Path:
+    """`build/`: the host Go binaries and the Lambda zips."""
+    return project_root() / "build"
+
+
+def scripts_dir() -> Path:
+    return project_root() / "scripts"
+
+
+def infra_dir() -> Path:
+    """The Terraform configuration (`infra/`), where its state lives too."""
+    return project_root() / "infra"
+
+
+def source_dir() -> Path:
+    """The package's source tree in the checkout (`src/telemetry_agg`)."""
+    return project_root() / "src" / "telemetry_agg"
