@@ -1,0 +1,215 @@
+"""The Lambda Runtime API over one keep-alive HTTP/1.1 connection, on a bare socket.
+
+Only what the Runtime API needs: a request with a Content-Length body, an answer with a
+Content-Length or chunked body (or one that ends with the connection). No http.client: that
+module imports email and ssl, milliseconds of every cold start (README, "The lean runtime").
+A connection the server closed while idle is reopened once, before anything was read back.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from typing import NamedTuple
+
+API = "/2018-06-01/runtime"
+ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
+XRAY_CAUSE = "Lambda-Runtime-Function-XRay-Error-Cause"
+USER_AGENT = "telemetry-agg-lean/{}.{}.{}".format(*sys.version_info[:3])
+_MAX_LINE = 65536
+
+
+class RuntimeAPIError(RuntimeError):
+    """The Runtime API answered with an unexpected ``status``, or (None) the connection broke."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Answer(NamedTuple):
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+class RuntimeClient:
+    """GET next, POST response / error / init error, on one connection to ``address``."""
+
+    def __init__(self, address: str) -> None:
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise RuntimeAPIError(f"AWS_LAMBDA_RUNTIME_API must be host:port, not {address!r}")
+        self.address = (host.strip("[]"), int(port))
+        self._host = address
+        self._sock: socket.socket | None = None
+        self._reader: socket.SocketIO | None = None
+        self._buffer = b""
+        self.connections = 0  # how many connections were opened (tests check keep-alive)
+
+    # -- the Runtime API -------------------------------------------------------------------
+    def next(self) -> Answer:
+        """The next invocation: its event's raw bytes and the Lambda-Runtime-* headers."""
+        return self._call("GET", f"{API}/invocation/next", 200)
+
+    def respond(self, request_id: str, payload: bytes, content_type: str) -> None:
+        path = f"{API}/invocation/{request_id}/response"
+        self._call("POST", path, 202, payload, {"Content-Type": content_type})
+
+    def fail(self, request_id: str, error: bytes, error_type: str, xray: str = "") -> None:
+        headers = {"Content-Type": "application/json", ERROR_TYPE: error_type}
+        if xray:
+            headers[XRAY_CAUSE] = xray
+        self._call("POST", f"{API}/invocation/{request_id}/error", 202, error, headers)
+
+    def init_error(self, error: bytes, error_type: str) -> None:
+        headers = {"Content-Type": "application/json", ERROR_TYPE: error_type}
+        self._call("POST", f"{API}/init/error", 202, error, headers)
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+        self._sock = self._reader = None
+        self._buffer = b""
+
+    # -- HTTP/1.1 ----------------------------------------------------------------------------
+    def _call(
+        self,
+        method: str,
+        path: str,
+        expect: int,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host}", f"User-Agent: {USER_AGENT}"]
+        if method != "GET":
+            lines.append(f"Content-Length: {len(body)}")
+        lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+        for attempt in (1, 2):
+            reused = self._sock is not None
+            try:
+                answer = self._exchange(head, body)
+                break
+            except (ConnectionError, _ClosedError) as exc:
+                self.close()
+                if not reused or attempt == 2:  # else: it closed an idle connection, once more
+                    raise RuntimeAPIError(f"{method} {path}: connection lost ({exc!r})") from exc
+            except OSError as exc:
+                self.close()
+                raise RuntimeAPIError(f"{method} {path}: {exc}") from exc
+        if answer.status != expect:
+            raise RuntimeAPIError(
+                f"{method} {path}: the Runtime API answered {answer.status} "
+                f"({answer.body[:200].decode('utf-8', 'replace')})",
+                answer.status,
+            )
+        return answer
+
+    def _exchange(self, head: bytes, body: bytes) -> Answer:
+        if self._sock is None:
+            self._connect()
+        sock = self._sock
+        assert sock is not None
+        if len(body) <= 65536:
+            sock.sendall(head + body)
+        else:
+            sock.sendall(head)
+            sock.sendall(body)
+        return self._read_answer()
+
+    def _connect(self) -> None:
+        try:
+            sock = socket.create_connection(self.address)
+        except OSError as exc:
+            msg = f"cannot connect to the Runtime API at {self._host}: {exc}"
+            raise RuntimeAPIError(msg) from exc
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock = sock
+        self._reader = socket.SocketIO(sock, "rb")
+        self._buffer = b""
+        self.connections += 1
+
+    def _read_answer(self) -> Answer:
+        status_line = self._line()
+        if not status_line:
+            raise _ClosedError
+        try:
+            status = int(status_line.split(b" ", 2)[1])
+        except (IndexError, ValueError):
+            raise RuntimeAPIError(f"not an HTTP answer: {status_line[:80]!r}") from None
+        headers: dict[str, str] = {}
+        while line := self._line().rstrip(b"\r\n"):
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower().decode("latin-1")] = value.strip().decode(
+                "utf-8", "replace"
+            )
+        if "content-length" in headers:
+            body = self._exactly(int(headers["content-length"]))
+        elif "chunked" in headers.get("transfer-encoding", "").lower():
+            body = self._chunked()
+        elif status in (204, 304) or 100 <= status < 200:
+            body = b""
+        else:  # the body ends with the connection
+            body = self._until_closed()
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return Answer(status, headers, body)
+
+    # -- reading -------------------------------------------------------------------------------
+    def _fill(self) -> bool:
+        assert self._reader is not None
+        chunk = self._reader.read(65536)
+        if not chunk:
+            return False
+        self._buffer += chunk
+        return True
+
+    def _line(self) -> bytes:
+        while (end := self._buffer.find(b"\n")) < 0:
+            if len(self._buffer) > _MAX_LINE:
+                raise RuntimeAPIError("an HTTP header line is too long")
+            if not self._fill():
+                line, self._buffer = self._buffer, b""
+                return line
+        line, self._buffer = self._buffer[: end + 1], self._buffer[end + 1 :]
+        return line
+
+    def _exactly(self, size: int) -> bytes:
+        have = len(self._buffer)
+        if have >= size:
+            body, self._buffer = self._buffer[:size], self._buffer[size:]
+            return body
+        out = bytearray(size)
+        out[:have] = self._buffer
+        self._buffer = b""
+        view = memoryview(out)
+        assert self._reader is not None
+        while have < size:
+            n = self._reader.readinto(view[have:])
+            if not n:
+                raise RuntimeAPIError("the Runtime API closed the connection mid-answer")
+            have += n
+        return bytes(out)
+
+    def _chunked(self) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            size = int(self._line().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self._line().rstrip(b"\r\n"):  # trailers
+                    pass
+                return b"".join(parts)
+            parts.append(self._exactly(size))
+            self._line()  # the CRLF after the chunk
+
+    def _until_closed(self) -> bytes:
+        while self._fill():
+            pass
+        body, self._buffer = self._buffer, b""
+        self.close()
+        return body
+
+
+class _ClosedError(Exception):
+    """The server closed the connection before answering."""
