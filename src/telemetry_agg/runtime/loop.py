@@ -181,12 +181,20 @@ def main() -> None:
             reconfigure(line_buffering=True)
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
-        handler = load_handler(os.environ.get("_HANDLER") or DEFAULT_HANDLER)
-    except Exception as exc:
-        body, _ = error_body(exc)
-        log_error(body)
-        client.init_error(_json(body), body["errorType"])
-        sys.exit(1)
+        try:
+            handler = load_handler(os.environ.get("_HANDLER") or DEFAULT_HANDLER)
+        except Exception as exc:
+            body, _ = error_body(exc)
+            log_error(body)
+            client.init_error(_json(body), body["errorType"])
+            sys.exit(1)
+        serve(client, handler)
+    finally:
+        client.close()
+
+
+def serve(client: RuntimeClient, handler: Callable[..., Any]) -> None:
+    """Serve invocations until the Runtime API goes away (RuntimeAPIError)."""
     raw = accepts_raw_event(handler)
     while True:
         try:
