@@ -2,13 +2,15 @@
 
 Only what the Runtime API needs: a request with a Content-Length body, an answer with a
 Content-Length or chunked body (or one that ends with the connection). No http.client: that
-module imports email and ssl, milliseconds of every cold start (README, "The lean runtime").
-A connection the server closed while idle is reopened once, before anything was read back.
+module imports email and ssl, milliseconds of every cold start (README, "The lean runtime"),
+and even the ``socket`` module (selectors, array, enum wrappers) is left out: the C ``_socket``
+does all this needs. A connection the server closed while idle is reopened once, before
+anything was read back.
 """
 
 from __future__ import annotations
 
-import socket
+import _socket
 import sys
 from typing import NamedTuple
 
@@ -42,8 +44,7 @@ class RuntimeClient:
             raise RuntimeAPIError(f"AWS_LAMBDA_RUNTIME_API must be host:port, not {address!r}")
         self.address = (host.strip("[]"), int(port))
         self._host = address
-        self._sock: socket.socket | None = None
-        self._reader: socket.SocketIO | None = None
+        self._sock: _socket.socket | None = None
         self._buffer = b""
         self.connections = 0  # how many connections were opened (tests check keep-alive)
 
@@ -69,7 +70,7 @@ class RuntimeClient:
     def close(self) -> None:
         if self._sock is not None:
             self._sock.close()
-        self._sock = self._reader = None
+        self._sock = None
         self._buffer = b""
 
     # -- HTTP/1.1 ----------------------------------------------------------------------------
@@ -119,16 +120,26 @@ class RuntimeClient:
         return self._read_answer()
 
     def _connect(self) -> None:
+        error: OSError | None = None
         try:
-            sock = socket.create_connection(self.address)
+            found = _socket.getaddrinfo(*self.address, 0, _socket.SOCK_STREAM)
         except OSError as exc:
-            msg = f"cannot connect to the Runtime API at {self._host}: {exc}"
-            raise RuntimeAPIError(msg) from exc
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._sock = sock
-        self._reader = socket.SocketIO(sock, "rb")
-        self._buffer = b""
-        self.connections += 1
+            found, error = [], exc
+        for family, kind, proto, _, address in found:
+            sock = _socket.socket(family, kind, proto)
+            try:
+                sock.connect(address)
+            except OSError as exc:
+                sock.close()
+                error = exc
+                continue
+            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            self._sock = sock
+            self._buffer = b""
+            self.connections += 1
+            return
+        msg = f"cannot connect to the Runtime API at {self._host}: {error}"
+        raise RuntimeAPIError(msg) from error
 
     def _read_answer(self) -> Answer:
         status_line = self._line()
@@ -158,8 +169,8 @@ class RuntimeClient:
 
     # -- reading -------------------------------------------------------------------------------
     def _fill(self) -> bool:
-        assert self._reader is not None
-        chunk = self._reader.read(65536)
+        assert self._sock is not None
+        chunk = self._sock.recv(65536)
         if not chunk:
             return False
         self._buffer += chunk
@@ -184,9 +195,9 @@ class RuntimeClient:
         out[:have] = self._buffer
         self._buffer = b""
         view = memoryview(out)
-        assert self._reader is not None
+        assert self._sock is not None
         while have < size:
-            n = self._reader.readinto(view[have:])
+            n = self._sock.recv_into(view[have:])
             if not n:
                 raise RuntimeAPIError("the Runtime API closed the connection mid-answer")
             have += n
