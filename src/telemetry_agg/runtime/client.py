@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import _socket
 import sys
-from typing import NamedTuple
 
 API = "/2018-06-01/runtime"
 ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
@@ -29,10 +28,13 @@ class RuntimeAPIError(RuntimeError):
         self.status = status
 
 
-class Answer(NamedTuple):
-    status: int
-    headers: dict[str, str]  # names in lower case
-    body: bytes
+class Answer:
+    """One HTTP answer: status, headers (names in lower case), body."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
 
 
 class RuntimeClient:
