@@ -7,7 +7,8 @@
    does around the handler (``LambdaMarshaller.unmarshal_request``, simplejson, then the
    handler on the decoded event, then ``marshal_response``); the lean path is the handler on
    the raw bytes and the lean loop's `encode`. The decoders alone too (the marshaller's
-   ``simplejson.loads`` against `decode_event`). Best and median milliseconds, and the ratio stock / lean.
+   ``simplejson.loads`` against `decode_event`). Best and median milliseconds, and the ratio
+   stock / lean.
 2. Imports, a fresh interpreter each (``-X importtime``, best of ``--imports``): the stock
    client's modules against the lean loop's, each with the handler.
 3. Under the emulator (``--emulator N``, 0 to skip): N warm invocations of the Function URL
