@@ -13,8 +13,9 @@
    client's modules against the lean loop's, each with the handler.
 3. Under the emulator (``--emulator N``, 0 to skip): N warm invocations of the Function URL
    event per lane, lanes interleaved, REPORT Duration mean and median, and lean / stock (the
-   issue's bar: the mean at most 0.5x); ``--cold N``: N cold starts per lane (a fresh emulator
-   each), the first invocation's client latency.
+   issue's bar: the mean at most 0.5x); the part of it outside the handler's own compute_ms
+   (the runtime client's decode, encode and the transfer); ``--cold N``: N cold starts per
+   lane (a fresh emulator each), the first invocation's client latency.
 Every answer is checked against the other lane's before anything is timed.
 """
 
@@ -147,11 +148,23 @@ def lanes() -> dict[str, emulator.Runtime]:
     return {"stock": stock, "lean": lean}
 
 
-def under_emulator(event: bytes, warm: int) -> dict[str, list[float]]:
-    """REPORT Duration (ms) of ``warm`` invocations per lane, after two untimed ones."""
+def compute_ms(emu: emulator.Emulator, request_id: str) -> float | None:
+    """The handler's own ``compute_ms`` for one invocation, from its log line."""
+    for line in reversed(emu.lines):
+        if line.startswith('{"level"') and request_id in line:
+            value = json.loads(line).get("compute_ms")
+            return float(value) if value is not None else None
+    return None
+
+
+def under_emulator(event: bytes, warm: int) -> dict[str, dict[str, list[float]]]:
+    """REPORT Duration (ms) of ``warm`` invocations per lane, after one untimed one, and the
+    part of it outside the handler's own compute_ms (the runtime client: decode, encode,
+    transfer)."""
     runtimes = lanes()
     emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in runtimes.items()}
     durations: dict[str, list[float]] = {name: [] for name in emus}
+    outside: dict[str, list[float]] = {name: [] for name in emus}
     try:
         for emu in emus.values():
             emu.start()
@@ -163,10 +176,13 @@ def under_emulator(event: bytes, warm: int) -> dict[str, list[float]]:
                 inv = emu.invoke(event)
                 if inv.report is not None and inv.error is None:
                     durations[name].append(inv.report.duration_ms)
+                    handler_ms = compute_ms(emu, inv.request_id)
+                    if handler_ms is not None:
+                        outside[name].append(inv.report.duration_ms - handler_ms)
     finally:
         for emu in emus.values():
             emu.stop()
-    return durations
+    return {"REPORT Duration (ms)": durations, "Duration outside the handler (ms)": outside}
 
 
 def cold_starts(event: bytes, count: int) -> dict[str, list[float]]:
@@ -217,7 +233,8 @@ def main() -> None:
         }
     )
     if args.emulator:
-        results["REPORT Duration (ms)"] = summary(under_emulator(event, args.emulator))
+        for name, times in under_emulator(event, args.emulator).items():
+            results[name] = summary(times)
     if args.cold:
         results["cold start, first invocation (ms)"] = summary(cold_starts(event, args.cold))
     if args.json:
