@@ -141,9 +141,9 @@ def lanes() -> dict[str, emulator.Runtime]:
     stock = emulator.python_runtime()
     lean = emulator.Runtime(
         language="python",
-        argv=[sys.executable, "-m", "telemetry_agg.runtime"],
+        argv=[sys.executable, "-m", "telemetry_agg.runtime", HANDLER],
         cwd=stock.cwd,
-        env={**stock.env, "_HANDLER": HANDLER},
+        env=stock.env,
     )
     return {"stock": stock, "lean": lean}
 

@@ -63,7 +63,15 @@ def lanes(rie: Any) -> Iterator[dict[str, Any]]:
     started: dict[str, Any] = {}
     try:
         started["stock"] = rie.Emulator(rie.python_runtime(), name="stock").start()
-        started["lean"] = rie.Emulator(lean_runtime(rie), name="lean").start()
+        # the handler as the argument, no _HANDLER: the emulator sets it from the argument
+        lean = lean_runtime(rie)
+        lean = rie.Runtime(
+            language="python",
+            argv=[*LEAN_ARGV, HANDLER],
+            cwd=lean.cwd,
+            env={k: v for k, v in lean.env.items() if k != "_HANDLER"},
+        )
+        started["lean"] = rie.Emulator(lean, name="lean").start()
         yield started
     finally:
         for emu in started.values():

@@ -19,7 +19,7 @@ from telemetry_agg.handler import handle
 from telemetry_agg.limits import NOT_COMPARED
 from telemetry_agg.runtime import accepts_raw_event, raw_event
 from telemetry_agg.runtime.client import RuntimeAPIError, RuntimeClient
-from telemetry_agg.runtime.loop import main, serve_one
+from telemetry_agg.runtime.loop import DEFAULT_HANDLER, handler_name, main, serve_one
 
 from .conftest import API, HANDLER, write_module
 
@@ -34,7 +34,7 @@ def run_main(api: FakeRuntimeAPI, monkeypatch: pytest.MonkeyPatch, handler: str 
     """The loop as `python -m telemetry_agg.runtime` runs it, until the fake API has no event."""
     monkeypatch.setenv("_HANDLER", handler)
     with pytest.raises(RuntimeAPIError, match="connection"):
-        main()
+        main(["telemetry_agg/runtime/__main__.py"])
 
 
 def answer(post: Post) -> tuple[int, dict[str, Any]]:
@@ -130,9 +130,8 @@ def test_init_error(
     if source is not None:
         write_module(handler_dir, handler.split(".", maxsplit=1)[0], source)
     fake_api.add(b"{}")
-    monkeypatch.setenv("_HANDLER", handler)
     with pytest.raises(SystemExit) as exit_info:
-        main()
+        main(["telemetry_agg/runtime/__main__.py", handler])
     assert exit_info.value.code == 1
     (post,) = fake_api.posts
     assert post.path == f"{API}/init/error"
@@ -309,6 +308,14 @@ def test_raw_event_marks_a_handler() -> None:
 
     assert accepts_raw_event(marked)
     assert not accepts_raw_event(lambda event, context: None)
+
+
+def test_the_handler_is_the_argument_else_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_HANDLER", "from.env")
+    assert handler_name(["__main__.py", "from.argv"]) == "from.argv"
+    assert handler_name(["__main__.py"]) == "from.env"
+    monkeypatch.delenv("_HANDLER")
+    assert handler_name(["__main__.py"]) == DEFAULT_HANDLER == HANDLER
 
 
 @pytest.mark.parametrize("address", ["", "localhost", "localhost:port"])

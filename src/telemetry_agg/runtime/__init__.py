@@ -1,7 +1,8 @@
 """The lean Lambda runtime: our own Runtime API loop (``python -m telemetry_agg.runtime``).
 
 It replaces the stock runtime client (awslambdaric) for the ``python-lean`` lane: it serves the
-handler ``_HANDLER`` names (default ``telemetry_agg.handler.handler``) on the Runtime API that
+handler its argument names, as ``python -m awslambdaric HANDLER`` does, or else ``_HANDLER``
+(default ``telemetry_agg.handler.handler``), on the Runtime API that
 ``AWS_LAMBDA_RUNTIME_API`` names, as the stock client does (next, response, invocation error,
 init error, request id and deadline, the X-Ray trace id), over one keep-alive connection.
 

@@ -86,8 +86,11 @@ def error_body(exc: BaseException, request_id: str = "") -> tuple[dict[str, Any]
         import traceback  # noqa: PLC0415 - only an error needs it, not the cold start
 
         frames = traceback.extract_tb(exc.__traceback__)
-        while frames and frames[0].filename == _THIS_FILE:  # our own frames: not the user's
-            frames = frames[1:]
+        ours = 0
+        while ours < len(frames) and frames[ours].filename == _THIS_FILE:
+            ours += 1
+        if ours < len(frames):  # our own frames are not the user's (unless there are no others)
+            frames = frames[ours:]
         error_type, message = type(exc).__name__, str(exc)
         trace = traceback.format_list(frames)
     body = {
@@ -173,8 +176,16 @@ def serve_one(client: RuntimeClient, handler: Callable[..., Any], raw: bool) -> 
         client.respond(request_id, payload, content_type)
 
 
-def main() -> None:
-    """``python -m telemetry_agg.runtime``: init, then serve until the environment ends."""
+def handler_name(argv: list[str]) -> str:
+    """The handler to serve: the first argument, as the stock client takes it (the emulator
+    sets ``_HANDLER`` to its command's last argument when it is not set), else ``_HANDLER``
+    (Lambda sets it from the function's configuration), else the project's handler."""
+    return (argv[1:] or [os.environ.get("_HANDLER") or DEFAULT_HANDLER])[0]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m telemetry_agg.runtime [HANDLER]``: init, then serve until the environment
+    ends."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -182,7 +193,7 @@ def main() -> None:
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
         try:
-            handler = load_handler(os.environ.get("_HANDLER") or DEFAULT_HANDLER)
+            handler = load_handler(handler_name(sys.argv if argv is None else argv))
         except Exception as exc:
             body, _ = error_body(exc)
             log_error(body)
