@@ -59,6 +59,7 @@ class FakeRuntimeAPI:
         self.events: deque[Event] = deque()
         self.posts: list[Post] = []
         self.peers: set[tuple[str, int]] = set()
+        self.refusals: deque[int] = deque()  # statuses for the next POSTs instead of 202
         api = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -99,7 +100,7 @@ class FakeRuntimeAPI:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 api.posts.append(Post(self.path, headers, body))
                 answer = b'{"status":"OK"}'
-                self.send_response(202)
+                self.send_response(api.refusals.popleft() if api.refusals else 202)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()

@@ -284,6 +284,18 @@ def test_results_that_cannot_be_json_are_marshal_errors(
     assert raw.headers["content-type"] == "application/unknown"
 
 
+def test_a_refused_answer_is_logged_and_the_loop_goes_on(
+    fake_api: FakeRuntimeAPI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_api.refusals.append(413)
+    fake_api.add(b"[]")
+    second = fake_api.add(b"[]")
+    run_main(fake_api, monkeypatch)
+    assert len(fake_api.posts) == 2
+    assert fake_api.posts[1].path == f"{API}/invocation/{second}/response"
+    assert "answered 413" in capsys.readouterr().out
+
+
 def test_chunked_answers_and_connection_close(fake_api: FakeRuntimeAPI) -> None:
     event = json.dumps(load_event("function_url_post")).encode()
     fake_api.add(event, chunked=True)

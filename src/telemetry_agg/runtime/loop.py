@@ -16,6 +16,7 @@ What it answers, as the stock client (awslambdaric) does:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -157,7 +158,12 @@ def set_trace_id(trace_id: str | None) -> None:
 
 
 def serve_one(client: RuntimeClient, handler: Callable[..., Any], raw: bool) -> None:
-    """One invocation: next, the handler, and its response or error."""
+    """One invocation: next, the handler, and its response or error.
+
+    A Runtime API that refuses the answer (a status, such as 413 for a response over the
+    limit) is logged and the loop goes on; one that fails ``next`` or goes away ends it
+    (RuntimeAPIError), and Lambda starts the runtime again, as when the stock client dies.
+    """
     answer = client.next()
     headers = answer.headers
     request_id = headers.get(REQUEST_ID, "")
@@ -171,9 +177,17 @@ def serve_one(client: RuntimeClient, handler: Callable[..., Any], raw: bool) -> 
             exc = FaultError(exc.error_type, str(exc))
         body, frames = error_body(exc, request_id)
         log_error(body)
-        client.fail(request_id, _json(body), body["errorType"], xray_cause(body, frames))
+        post = functools.partial(
+            client.fail, request_id, _json(body), body["errorType"], xray_cause(body, frames)
+        )
     else:
-        client.respond(request_id, payload, content_type)
+        post = functools.partial(client.respond, request_id, payload, content_type)
+    try:
+        post()
+    except RuntimeAPIError as exc:
+        if exc.status is None:
+            raise
+        sys.stdout.write(f"[ERROR] telemetry_agg.runtime: {exc}\n")
 
 
 def handler_name(argv: list[str]) -> str:
@@ -205,16 +219,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def serve(client: RuntimeClient, handler: Callable[..., Any]) -> None:
-    """Serve invocations until the Runtime API goes away (RuntimeAPIError)."""
+    """Serve invocations until the Runtime API fails or goes away (RuntimeAPIError)."""
     raw = accepts_raw_event(handler)
     while True:
-        try:
-            serve_one(client, handler, raw)
-        except RuntimeAPIError as exc:
-            if exc.status is None:  # the Runtime API is gone: so is this environment
-                raise
-            # It refused an answer (too large, already answered): say so, serve the next one.
-            sys.stdout.write(f"[ERROR] telemetry_agg.runtime: {exc}\n")
+        serve_one(client, handler, raw)
 
 
 def _json(body: dict[str, Any]) -> bytes:
