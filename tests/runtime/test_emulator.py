@@ -125,8 +125,11 @@ def test_init_failure_is_an_init_error(rie: Any, tmp_path: Path) -> None:
         output = emu.output_tail(40)
     assert inv.error == "runtime_error"
     assert inv.http_status == 502
-    assert b"broken at import" in inv.body
-    assert "RuntimeError" in output
+    error = json.loads(inv.body)  # the body the loop posted to /runtime/init/error
+    assert (error["errorType"], error["errorMessage"]) == ("RuntimeError", "broken at import")
+    assert error["requestId"] == ""
+    assert any("broken.py" in line for line in error["stackTrace"])
+    assert "Init failed" in output
 
 
 def test_an_escaping_exception_is_an_invocation_error(rie: Any, tmp_path: Path) -> None:

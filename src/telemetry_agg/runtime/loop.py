@@ -93,7 +93,8 @@ def error_body(exc: BaseException, request_id: str = "") -> tuple[dict[str, Any]
         if ours < len(frames):  # our own frames are not the user's (unless there are no others)
             frames = frames[ours:]
         error_type, message = type(exc).__name__, str(exc)
-        trace = traceback.format_list(frames)
+        # as plain tuples, as the stock client formats them: no column carets
+        trace = traceback.format_list([(f.filename, f.lineno or 0, f.name, f.line) for f in frames])
     body = {
         "errorMessage": message,
         "errorType": error_type,
