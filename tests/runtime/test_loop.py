@@ -363,3 +363,36 @@ def test_module_entry_point_and_wrapper(fake_api: FakeRuntimeAPI, tmp_path: Path
     assert done.returncode == 1
     assert fake_api.posts[-1].path == f"{API}/init/error"
     assert "Runtime.ImportModuleError" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "answer_bytes",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",  # cut in a chunk
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcde\r\n",  # no last chunk
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",  # shorter than it says
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",  # not a chunk size
+        b"garbage\r\n\r\n",
+    ],
+)
+def test_a_broken_answer_is_an_error(answer_bytes: bytes) -> None:
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def serve() -> None:
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer_bytes)
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        client = RuntimeClient(f"127.0.0.1:{server.getsockname()[1]}")
+        try:
+            with pytest.raises(RuntimeAPIError):
+                client.next()
+        finally:
+            client.close()
+            thread.join(timeout=5)

@@ -18,6 +18,7 @@ ERROR_TYPE = "Lambda-Runtime-Function-Error-Type"
 XRAY_CAUSE = "Lambda-Runtime-Function-XRay-Error-Cause"
 USER_AGENT = "telemetry-agg-lean/{}.{}.{}".format(*sys.version_info[:3])
 _MAX_LINE = 65536
+_READ_SIZE = 256 * 1024
 
 
 class RuntimeAPIError(RuntimeError):
@@ -47,7 +48,8 @@ class RuntimeClient:
         self.address = (host.strip("[]"), int(port))
         self._host = address
         self._sock: _socket.socket | None = None
-        self._buffer = b""
+        self._buf = bytearray()
+        self._pos = 0
         self.connections = 0  # how many connections were opened (tests check keep-alive)
 
     # -- the Runtime API -------------------------------------------------------------------
@@ -73,7 +75,8 @@ class RuntimeClient:
         if self._sock is not None:
             self._sock.close()
         self._sock = None
-        self._buffer = b""
+        self._buf = bytearray()
+        self._pos = 0
 
     # -- HTTP/1.1 ----------------------------------------------------------------------------
     def _call(
@@ -137,7 +140,8 @@ class RuntimeClient:
                 continue
             sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
             self._sock = sock
-            self._buffer = b""
+            self._buf = bytearray()
+            self._pos = 0
             self.connections += 1
             return
         msg = f"cannot connect to the Runtime API at {self._host}: {error}"
@@ -170,56 +174,73 @@ class RuntimeClient:
         return Answer(status, headers, body)
 
     # -- reading -------------------------------------------------------------------------------
+    # What was received and not yet consumed is self._buf[self._pos:]; a body goes from there,
+    # then straight from the socket, into one bytearray (chunked bodies too), then bytes.
     def _fill(self) -> bool:
         assert self._sock is not None
-        chunk = self._sock.recv(65536)
+        if self._pos and self._pos * 2 >= len(self._buf):  # drop what was consumed
+            del self._buf[: self._pos]
+            self._pos = 0
+        chunk = self._sock.recv(_READ_SIZE)
         if not chunk:
             return False
-        self._buffer += chunk
+        self._buf += chunk
         return True
 
     def _line(self) -> bytes:
-        while (end := self._buffer.find(b"\n")) < 0:
-            if len(self._buffer) > _MAX_LINE:
+        while (end := self._buf.find(b"\n", self._pos)) < 0:
+            if len(self._buf) - self._pos > _MAX_LINE:
                 raise RuntimeAPIError("an HTTP header line is too long")
             if not self._fill():
-                line, self._buffer = self._buffer, b""
-                return line
-        line, self._buffer = self._buffer[: end + 1], self._buffer[end + 1 :]
+                end = len(self._buf) - 1
+                break
+        line = bytes(self._buf[self._pos : end + 1])
+        self._pos = end + 1
         return line
 
-    def _exactly(self, size: int) -> bytes:
-        have = len(self._buffer)
-        if have >= size:
-            body, self._buffer = self._buffer[:size], self._buffer[size:]
-            return body
-        out = bytearray(size)
-        out[:have] = self._buffer
-        self._buffer = b""
-        view = memoryview(out)
+    def _take(self, size: int, out: bytearray) -> None:
+        """Append the answer's next ``size`` bytes to ``out``."""
+        have = min(size, len(self._buf) - self._pos)
+        with memoryview(self._buf) as buffered:
+            out += buffered[self._pos : self._pos + have]
+        self._pos += have
+        if have == size:
+            return
+        filled = len(out)
+        out += bytes(size - have)
         assert self._sock is not None
-        while have < size:
-            n = self._sock.recv_into(view[have:])
-            if not n:
-                raise RuntimeAPIError("the Runtime API closed the connection mid-answer")
-            have += n
+        with memoryview(out) as view:
+            while filled < len(out):
+                n = self._sock.recv_into(view[filled:])
+                if not n:
+                    raise RuntimeAPIError("the Runtime API closed the connection mid-answer")
+                filled += n
+
+    def _exactly(self, size: int) -> bytes:
+        out = bytearray()
+        self._take(size, out)
         return bytes(out)
 
     def _chunked(self) -> bytes:
-        parts: list[bytes] = []
-        while True:
-            size = int(self._line().split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while self._line().rstrip(b"\r\n"):  # trailers
-                    pass
-                return b"".join(parts)
-            parts.append(self._exactly(size))
+        out = bytearray()
+        while size := self._chunk_size():
+            self._take(size, out)
             self._line()  # the CRLF after the chunk
+        while self._line().rstrip(b"\r\n"):  # trailers
+            pass
+        return bytes(out)
+
+    def _chunk_size(self) -> int:
+        line = self._line()
+        try:
+            return int(line.split(b";", 1)[0], 16)
+        except ValueError:
+            raise RuntimeAPIError(f"a bad chunk size line: {line[:40]!r}") from None
 
     def _until_closed(self) -> bytes:
         while self._fill():
             pass
-        body, self._buffer = self._buffer, b""
+        body = bytes(self._buf[self._pos :])
         self.close()
         return body
 
