@@ -60,6 +60,7 @@ def lean_runtime(rie: Any, cwd: Path = ROOT, handler: str = HANDLER, **env: str)
 @pytest.fixture(scope="module")
 def lanes(rie: Any) -> Iterator[dict[str, Any]]:
     """One emulator per lane for the whole module, both always stopped."""
+    pytest.importorskip("awslambdaric", reason="the stock lane needs awslambdaric (extra bench)")
     started: dict[str, Any] = {}
     try:
         started["stock"] = rie.Emulator(rie.python_runtime(), name="stock").start()
@@ -185,6 +186,7 @@ def test_the_wrapper_runs_the_lean_loop(rie: Any) -> None:
     """As AWS_LAMBDA_EXEC_WRAPPER: the wrapper gets the interpreter and the stock start command,
     and execs the lean loop with that interpreter; the 20,000-event Function URL event and the
     sample events get the stock lane's answers."""
+    pytest.importorskip("awslambdaric", reason="the stock lane needs awslambdaric (extra bench)")
     stock = rie.python_runtime()
     wrapped = rie.Runtime(
         language="python",
