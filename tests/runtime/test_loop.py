@@ -330,6 +330,12 @@ def test_the_handler_is_the_argument_else_the_environment(monkeypatch: pytest.Mo
     assert handler_name(["__main__.py"]) == DEFAULT_HANDLER == HANDLER
 
 
+def test_without_a_runtime_api_it_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_LAMBDA_RUNTIME_API", raising=False)
+    with pytest.raises(SystemExit, match="AWS_LAMBDA_RUNTIME_API is not set"):
+        main(["__main__.py"])
+
+
 @pytest.mark.parametrize("address", ["", "localhost", "localhost:port"])
 def test_a_bad_runtime_api_address_is_refused(address: str) -> None:
     with pytest.raises(RuntimeAPIError, match="host:port"):

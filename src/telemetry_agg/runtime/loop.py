@@ -1,8 +1,8 @@
 """The lean runtime's loop: load the handler, then next -> handler -> response, forever.
 
 What it answers, as the stock client (awslambdaric) does:
-- Init: `_HANDLER` (``module.function``, default ``telemetry_agg.handler.handler``) is imported
-  and resolved; a failure is posted to ``/runtime/init/error`` with the stock client's error
+- Init: the handler (``module.function``: the first argument, else ``_HANDLER``, else
+  ``telemetry_agg.handler.handler``) is imported and resolved; a failure is posted to ``/runtime/init/error`` with the stock client's error
   types (Runtime.MalformedHandlerName, Runtime.ImportModuleError, Runtime.UserCodeSyntaxError,
   Runtime.HandlerNotFound, or the class name of what the module raised) and the process exits 1.
 - Each invocation: ``Lambda-Runtime-Trace-Id`` goes into ``_X_AMZN_TRACE_ID`` (removed when
@@ -205,7 +205,13 @@ def main(argv: list[str] | None = None) -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(line_buffering=True)
-    client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    address = os.environ.get("AWS_LAMBDA_RUNTIME_API")
+    if not address:
+        sys.exit(
+            "telemetry_agg.runtime: AWS_LAMBDA_RUNTIME_API is not set; this loop runs inside "
+            "Lambda or under the Runtime Interface Emulator (aws-lambda-rie)."
+        )
+    client = RuntimeClient(address)
     try:
         try:
             handler = load_handler(handler_name(sys.argv if argv is None else argv))
