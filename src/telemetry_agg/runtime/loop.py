@@ -2,9 +2,10 @@
 
 What it answers, as the stock client (awslambdaric) does:
 - Init: the handler (``module.function``: the first argument, else ``_HANDLER``, else
-  ``telemetry_agg.handler.handler``) is imported and resolved; a failure is posted to ``/runtime/init/error`` with the stock client's error
-  types (Runtime.MalformedHandlerName, Runtime.ImportModuleError, Runtime.UserCodeSyntaxError,
-  Runtime.HandlerNotFound, or the class name of what the module raised) and the process exits 1.
+  ``telemetry_agg.handler.handler``) is imported and resolved; a failure is posted to
+  ``/runtime/init/error`` with the stock client's error types (Runtime.MalformedHandlerName,
+  Runtime.ImportModuleError, Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound, or the class
+  name of what the module raised) and the process exits 1.
 - Each invocation: ``Lambda-Runtime-Trace-Id`` goes into ``_X_AMZN_TRACE_ID`` (removed when
   absent), the handler gets a `LambdaContext` and the event (raw bytes for a `raw_event`
   handler, else decoded from JSON), and its result goes back as JSON (bytes as they are).
