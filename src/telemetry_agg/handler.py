@@ -27,6 +27,7 @@ from telemetry_agg.aggregators import (
 from telemetry_agg.errors import AggregationError, invalid_json
 from telemetry_agg.limits import LANGUAGE
 from telemetry_agg.request import read_request
+from telemetry_agg.runtime import raw_event
 from telemetry_agg.summary import Summary
 
 JSON_HEADERS = {"content-type": "application/json"}
@@ -116,8 +117,13 @@ def handle(event: Any, context: Any = None) -> tuple[dict[str, Any], dict[str, A
     return respond(error.status, error.to_dict(), error.headers), record
 
 
+@raw_event
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """The Lambda entry point: ``telemetry_agg.handler.handler``."""
+    """The Lambda entry point: ``telemetry_agg.handler.handler``.
+
+    Marked `raw_event`: the lean runtime (telemetry_agg.runtime) hands it the event's raw JSON
+    bytes, which read_request decodes; the stock runtime hands it the decoded event.
+    """
     response, record = handle(event, context)
     sys.stdout.write(json.dumps(record, separators=(",", ":"), default=str) + "\n")
     sys.stdout.flush()
