@@ -8,6 +8,7 @@ folder the command runs in; outside a checkout, the current folder stands in for
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _MARKERS = ("pyproject.toml", "scripts")
@@ -49,3 +50,15 @@ def infra_dir() -> Path:
 def source_dir() -> Path:
     """The package's source tree in the checkout (`src/telemetry_agg`)."""
     return project_root() / "src" / "telemetry_agg"
+
+
+RUNTIME_DIR_ENV = "TELEMETRY_BENCH_RUNTIME_DIR"
+
+
+def python_runtime_dir(version: str) -> Path:
+    """The Python runtime's own packages for `version` (awslambdaric, boto3: Lambda's
+    /var/runtime), never the task folder: `.tools/python-runtime/<version>`, or under
+    $TELEMETRY_BENCH_RUNTIME_DIR when that is set (a tools folder shared read-only)."""
+    base = os.environ.get(RUNTIME_DIR_ENV)
+    root = Path(base) if base else project_root() / ".tools" / "python-runtime"
+    return root / version
