@@ -17,7 +17,7 @@ this machine (build/linux_<arch>/bootstrap).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -90,18 +90,14 @@ PYTHON = Lane(
 )
 # The same zip and runtime, with the project's own Runtime API loop in place of the stock
 # client (AWS_LAMBDA_EXEC_WRAPPER execs it on Lambda; README "The lean runtime").
-PYTHON_LEAN = Lane(
+PYTHON_LEAN = replace(
+    PYTHON,
     name="python-lean",
-    language="python",
     display="Python (lean)",
-    runtime="python3.12",
-    artifact="python",
-    handler="telemetry_agg.handler.handler",
     local_argv=("{python}", "-m", "telemetry_agg.runtime", "{handler}"),
     environment=MappingProxyType(
         {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/telemetry_agg/runtime/lean-wrapper"}
     ),
-    local_env=_PYTHON_ENV,
 )
 GO = Lane(
     name="go",
