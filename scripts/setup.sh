@@ -5,6 +5,9 @@
 #   .tools/bin/aws-lambda-rie   the Lambda Runtime Interface Emulator, from its Go module (pinned)
 #   .tools/bin/tofu        OpenTofu built from its Go module, only when neither terraform nor tofu is on PATH
 #   build/                 the Go binaries (host bootstrap and CLI), via scripts/build-go.sh
+#   .tools/python-runtime/ the Lambda runtime's own packages (awslambdaric, boto3) for python3.12
+#                          (or this Python when there is none), apart from the task folder
+#   qemu-user-static       (apt, as root only) to run the arm64 Go zip in the tests
 # Each step is skipped when its output is newer than its inputs. Needs: python3 (3.11 to 3.13), go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,5 +67,18 @@ fi
 
 if [ -x scripts/build-go.sh ]; then
   scripts/build-go.sh host
+fi
+
+# The Python lanes' runtime folder (Lambda's /var/runtime): one function decides and installs it.
+.venv/bin/python -m telemetry_agg.bench.local.pyruntime
+
+if ! command -v qemu-aarch64-static >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing qemu-user-static (the arm64 Go zip under the emulator, in the tests)"
+    apt-get install -y -q qemu-user-static >/dev/null \
+      || echo "setup: apt-get could not install qemu-user-static; the arm64 Go zip test will skip" >&2
+  else
+    echo "setup: qemu-user-static not installed (needs root and apt-get); the arm64 Go zip test will skip" >&2
+  fi
 fi
 say "setup done"
