@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
+from support import skip_without_lane_tools
 from telemetry_agg.bench.cli import app
-from telemetry_agg.bench.errors import ToolMissingError
-from telemetry_agg.bench.local import pyruntime, run, runtimes
+from telemetry_agg.bench.local import run
 
 if TYPE_CHECKING:
     from telemetry_agg.bench.local.emulator import Emulator
@@ -20,12 +20,7 @@ pytestmark = pytest.mark.emulator
 
 
 def test_cold_starts_take_turns(monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        runtimes.rie_path()
-        runtimes.go_runtime(build=False)
-        pyruntime.runtime_folder(pyruntime.runtime_python())
-    except ToolMissingError as exc:
-        pytest.skip(f"needs the emulator, the Go bootstrap and the Python runtime folder: {exc}")
+    skip_without_lane_tools()
     started: list[str] = []
     real_start = run.Fleet.start
 
