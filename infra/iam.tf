@@ -1,5 +1,6 @@
 # One execution role per function, each allowed to write to its own log group only (and to send
-# X-Ray segments when tracing is on). No managed policies: AWSLambdaBasicExecutionRole would allow
+# X-Ray segments when tracing is on, and to put items in the summaries table with the stored
+# workload). No managed policies: AWSLambdaBasicExecutionRole would allow
 # every log group in the account.
 
 data "aws_iam_policy_document" "assume" {
@@ -22,8 +23,15 @@ resource "aws_iam_role" "function" {
   for_each = local.functions
 
   name               = "${local.function_names[each.key]}-exec"
-  description        = "Execution role of the ${local.function_names[each.key]} function: its own logs, X-Ray."
+  description        = "Execution role of the ${local.function_names[each.key]} function: its own logs, X-Ray, its summaries."
   assume_role_policy = data.aws_iam_policy_document.assume.json
+
+  lifecycle {
+    precondition {
+      condition     = length("${local.function_names[each.key]}-exec") <= 64
+      error_message = "The role name <prefix>-<lane>-exec must fit IAM's 64 characters: shorten name_prefix or the lane's name."
+    }
+  }
 }
 
 data "aws_iam_policy_document" "function" {
@@ -44,6 +52,18 @@ data "aws_iam_policy_document" "function" {
       # they accept (the same as the AWSXRayDaemonWriteAccess managed policy, minus the reads).
       actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
       resources = ["*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.store ? [1] : []
+
+    content {
+      sid = "StoreSummaries"
+      # The handler's one conditional PutItem (contract section 5); no read, no update, no
+      # other table. The AWS managed key needs no KMS grant in the role.
+      actions   = ["dynamodb:PutItem"]
+      resources = [aws_dynamodb_table.summaries[0].arn]
     }
   }
 }

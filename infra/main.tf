@@ -1,21 +1,42 @@
 locals {
   build_dir = "${path.module}/../build"
 
-  # The two functions differ only in these attributes; everything else is shared below.
+  # The zips that deploy passes by their old names, by artifact; "" or null means "not given".
+  artifact_packages = {
+    python = var.python_package_path
+    go     = var.go_package_path
+  }
+
+  # The lanes, resolved: everything below reads these, never var.lanes directly.
   functions = {
-    python = {
-      runtime = "python3.12"
-      handler = "telemetry_agg.handler.handler"
-      package = coalesce(var.python_package_path, "${local.build_dir}/python-${var.architecture}.zip")
-    }
-    go = {
-      runtime = "provided.al2023"
-      handler = "bootstrap"
-      package = coalesce(var.go_package_path, "${local.build_dir}/go-${var.architecture}.zip")
+    for key, lane in var.lanes : key => {
+      runtime      = lane.runtime
+      handler      = lane.handler
+      architecture = coalesce(lane.architecture, var.architecture)
+      package = coalesce(
+        lane.package_path,
+        lookup(local.artifact_packages, coalesce(lane.artifact, key), null),
+        "${local.build_dir}/${coalesce(lane.artifact, key)}-${coalesce(lane.architecture, var.architecture)}.zip",
+      )
+      environment             = merge(lane.environment, local.store_environment)
+      snapstart               = lane.snapstart
+      provisioned_concurrency = lane.provisioned_concurrency
+      # SnapStart and provisioned concurrency both need a published version behind an alias.
+      published = lane.snapstart || lane.provisioned_concurrency > 0
     }
   }
 
   function_names = { for key, _ in local.functions : key => "${var.name_prefix}-${key}" }
+
+  # Lanes served through the alias `live` (a published version), and those of them with
+  # provisioned concurrency. Every other lane is what it always was: $LATEST, no alias.
+  alias_name  = "live"
+  published   = { for key, f in local.functions : key => f if f.published }
+  provisioned = { for key, f in local.functions : key => f if f.provisioned_concurrency > 0 }
+
+  store             = var.workload == "store"
+  table_name        = "${var.name_prefix}-summaries"
+  store_environment = local.store ? { TELEMETRY_AGG_TABLE = local.table_name } : {}
 
   tags = merge(var.tags, {
     Project   = "telemetry-agg"
@@ -38,6 +59,7 @@ resource "aws_lambda_function" "function" {
   #checkov:skip=CKV_AWS_116:A dead-letter queue only applies to asynchronous invocations; Function URLs invoke synchronously and the caller sees every error.
   #checkov:skip=CKV_AWS_117:The functions reach no private resource; a VPC would add ENI set-up to cold starts and a NAT gateway's cost, skewing the comparison it exists for.
   #checkov:skip=CKV_AWS_272:Code signing needs an AWS Signer profile; instead the zips are reproducible and `telemetry-bench package` prints their SHA-256, which Terraform compares (source_code_hash).
+  #checkov:skip=CKV_AWS_173:The environment holds no secret (a table name, the lean lane's wrapper path); Lambda encrypts it at rest with an AWS managed key, and a customer-managed key would add KMS calls to every cold start.
   for_each = local.functions
 
   function_name = local.function_names[each.key]
@@ -45,7 +67,7 @@ resource "aws_lambda_function" "function" {
   role          = aws_iam_role.function[each.key].arn
   runtime       = each.value.runtime
   handler       = each.value.handler
-  architectures = [var.architecture]
+  architectures = [each.value.architecture]
   memory_size   = var.memory_size
   timeout       = var.timeout
 
@@ -54,6 +76,26 @@ resource "aws_lambda_function" "function" {
   source_code_hash = try(filebase64sha256(each.value.package), null)
 
   reserved_concurrent_executions = var.reserved_concurrency
+
+  # A version is published only for SnapStart or provisioned concurrency (both need one); the
+  # other lanes run $LATEST as before. `destroy` deletes the function with all its versions.
+  publish = each.value.published
+
+  dynamic "snap_start" {
+    for_each = each.value.snapstart ? [1] : []
+
+    content {
+      apply_on = "PublishedVersions"
+    }
+  }
+
+  dynamic "environment" {
+    for_each = length(each.value.environment) > 0 ? [each.value.environment] : []
+
+    content {
+      variables = environment.value
+    }
+  }
 
   tracing_config {
     mode = var.xray_tracing ? "Active" : "PassThrough"
@@ -70,10 +112,38 @@ resource "aws_lambda_function" "function" {
   ]
 }
 
+# The alias the Function URL and the bench use for a published lane: the snapshot (SnapStart)
+# or the provisioned environments belong to this version, never to $LATEST.
+resource "aws_lambda_alias" "live" {
+  for_each = local.published
+
+  name             = local.alias_name
+  description      = "The version the ${local.function_names[each.key]} Function URL serves."
+  function_name    = aws_lambda_function.function[each.key].function_name
+  function_version = aws_lambda_function.function[each.key].version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "live" {
+  for_each = local.provisioned
+
+  function_name                     = aws_lambda_function.function[each.key].function_name
+  qualifier                         = aws_lambda_alias.live[each.key].name
+  provisioned_concurrent_executions = each.value.provisioned_concurrency
+
+  lifecycle {
+    precondition {
+      condition     = var.reserved_concurrency == -1 || each.value.provisioned_concurrency <= var.reserved_concurrency
+      error_message = "Provisioned concurrency cannot exceed the function's reserved concurrency: lower the lane's provisioned_concurrency or raise reserved_concurrency (-1 reserves none)."
+    }
+  }
+}
+
 resource "aws_lambda_function_url" "function" {
   for_each = local.functions
 
-  function_name      = aws_lambda_function.function[each.key].function_name
+  function_name = aws_lambda_function.function[each.key].function_name
+  # Only published lanes have the alias; the others keep the unqualified URL of today.
+  qualifier          = try(aws_lambda_alias.live[each.key].name, null)
   authorization_type = var.function_url_auth_type
 }
 
@@ -87,6 +157,7 @@ resource "aws_lambda_permission" "public_url" {
   statement_id           = "TelemetryAggPublicFunctionUrl"
   action                 = "lambda:InvokeFunctionUrl"
   function_name          = aws_lambda_function.function[each.key].function_name
+  qualifier              = aws_lambda_function_url.function[each.key].qualifier
   principal              = "*"
   function_url_auth_type = "NONE"
 }
@@ -98,6 +169,7 @@ resource "aws_lambda_permission" "public_url_invoke" {
   statement_id             = "TelemetryAggPublicFunctionUrlInvoke"
   action                   = "lambda:InvokeFunction"
   function_name            = aws_lambda_function.function[each.key].function_name
+  qualifier                = aws_lambda_function_url.function[each.key].qualifier
   principal                = "*"
   invoked_via_function_url = true
 }

@@ -1,5 +1,5 @@
 variable "region" {
-  description = "AWS region to deploy both functions to."
+  description = "AWS region to deploy every function (lane) to."
   type        = string
   default     = "us-east-1"
 
@@ -10,7 +10,7 @@ variable "region" {
 }
 
 variable "architecture" {
-  description = "Instruction set of both functions: arm64 (Graviton, as in the study) or x86_64. The zips must be built for it (`telemetry-bench package --arch`)."
+  description = "Instruction set of every lane that does not set its own: arm64 (Graviton, as in the study) or x86_64. The zips must be built for it (`telemetry-bench package --arch`)."
   type        = string
   default     = "arm64"
 
@@ -65,13 +65,13 @@ variable "log_retention_days" {
 }
 
 variable "xray_tracing" {
-  description = "Active X-Ray tracing on both functions (true) or PassThrough (false)."
+  description = "Active X-Ray tracing on every function (true) or PassThrough (false)."
   type        = bool
   default     = true
 }
 
 variable "name_prefix" {
-  description = "Prefix of every resource name: functions are <prefix>-python and <prefix>-go."
+  description = "Prefix of every resource name: functions are <prefix>-<lane> (<prefix>-python, <prefix>-go), the table <prefix>-summaries."
   type        = string
   default     = "telemetry-agg"
 
@@ -88,7 +88,7 @@ variable "tags" {
 }
 
 variable "function_url_auth_type" {
-  description = "Auth type of both Function URLs. AWS_IAM (default): callers sign requests with SigV4. NONE makes both URLs public and unauthenticated: anyone who learns them can invoke the functions and run up your bill."
+  description = "Auth type of every Function URL. AWS_IAM (default): callers sign requests with SigV4. NONE makes the URLs public and unauthenticated: anyone who learns them can invoke the functions and run up your bill."
   type        = string
   default     = "AWS_IAM"
 
@@ -99,13 +99,93 @@ variable "function_url_auth_type" {
 }
 
 variable "python_package_path" {
-  description = "Path of the Python deployment zip; null means build/python-<architecture>.zip in the project (what `telemetry-bench package` writes)."
+  description = "Path of the Python deployment zip, used by every lane whose artifact is python (unless the lane sets package_path); null or empty means build/python-<architecture>.zip in the project (what `telemetry-bench package` writes)."
   type        = string
   default     = null
 }
 
 variable "go_package_path" {
-  description = "Path of the Go deployment zip; null means build/go-<architecture>.zip in the project (what `telemetry-bench package` writes)."
+  description = "Path of the Go deployment zip, used by every lane whose artifact is go (unless the lane sets package_path); null or empty means build/go-<architecture>.zip in the project (what `telemetry-bench package` writes)."
   type        = string
   default     = null
+}
+
+# The lanes: one function each. The two defaults are today's functions; a third lane (the lean
+# Python runtime loop, started through AWS_LAMBDA_EXEC_WRAPPER) is added by data only, e.g.
+#   "python-lean" = { runtime = "python3.12", handler = "telemetry_agg.handler.handler",
+#                     artifact = "python",
+#                     environment = { AWS_LAMBDA_EXEC_WRAPPER = "/var/task/<wrapper>" } }
+# Terraform 1.5 cannot compare two variables in one validation, so every per-lane rule lives
+# here, on the lane itself; rules that need another variable are preconditions in main.tf.
+variable "lanes" {
+  description = "The functions to deploy, one per lane: runtime, handler, artifact (build/<artifact>-<arch>.zip, default the lane's name) or an explicit package_path, architecture (default var.architecture), extra environment, and the cold-start option: snapstart (python3.12+ only) or provisioned_concurrency (any lane), never both. A lane with either is published as a version behind the alias `live`, and its Function URL targets the alias."
+  type = map(object({
+    runtime                 = string
+    handler                 = string
+    artifact                = optional(string)
+    package_path            = optional(string)
+    architecture            = optional(string)
+    environment             = optional(map(string), {})
+    snapstart               = optional(bool, false)
+    provisioned_concurrency = optional(number, 0)
+  }))
+  default = {
+    python = {
+      runtime = "python3.12"
+      handler = "telemetry_agg.handler.handler"
+    }
+    go = {
+      runtime = "provided.al2023"
+      handler = "bootstrap"
+    }
+  }
+
+  validation {
+    condition     = length(var.lanes) >= 1 && alltrue([for name in keys(var.lanes) : can(regex("^[a-z][a-z0-9-]{0,14}$", name))])
+    error_message = "At least one lane, each named with 1 to 15 lower-case letters, digits or hyphens, starting with a letter (the name ends the function's name: <prefix>-<lane>)."
+  }
+
+  validation {
+    condition     = alltrue([for lane in values(var.lanes) : can(regex("^(python3\\.[0-9]+|provided\\.al2023)$", lane.runtime))])
+    error_message = "A lane's runtime must be a Lambda Python runtime (python3.N) or provided.al2023 (the Go lane's OS-only runtime)."
+  }
+
+  validation {
+    condition     = alltrue([for lane in values(var.lanes) : lane.architecture == null || contains(["arm64", "x86_64"], coalesce(lane.architecture, "arm64"))])
+    error_message = "A lane's architecture must be arm64 or x86_64 (or left out: var.architecture)."
+  }
+
+  validation {
+    condition     = alltrue([for lane in values(var.lanes) : !lane.snapstart || can(regex("^python3\\.(1[2-9]|[2-9][0-9])$", lane.runtime))])
+    error_message = "SnapStart is refused for this lane: Lambda supports it only on managed runtimes (here python3.12 and later); provided.al2023, the Go lane's OS-only runtime, has no SnapStart. Turn snapstart off for that lane (provisioned_concurrency works on any lane)."
+  }
+
+  validation {
+    condition     = alltrue([for lane in values(var.lanes) : lane.provisioned_concurrency >= 0 && floor(lane.provisioned_concurrency) == lane.provisioned_concurrency])
+    error_message = "A lane's provisioned_concurrency must be a whole number: 0 (none) or more."
+  }
+
+  validation {
+    condition     = alltrue([for lane in values(var.lanes) : !(lane.snapstart && lane.provisioned_concurrency > 0)])
+    error_message = "A lane cannot have both snapstart and provisioned_concurrency: AWS refuses SnapStart with provisioned concurrency on one function. Choose one per lane."
+  }
+
+  validation {
+    condition = alltrue(flatten([for lane in values(var.lanes) : [
+      for name in keys(lane.environment) :
+      can(regex("^[A-Za-z][A-Za-z0-9_]*$", name)) && name != "TELEMETRY_AGG_TABLE" && (!startswith(name, "AWS_") || name == "AWS_LAMBDA_EXEC_WRAPPER")
+    ]]))
+    error_message = "A lane's environment names must be letters, digits and underscores; AWS_* names are Lambda's own (only AWS_LAMBDA_EXEC_WRAPPER may be set), and TELEMETRY_AGG_TABLE is set by var.workload."
+  }
+}
+
+variable "workload" {
+  description = "cpu (default): the functions only aggregate. store: a DynamoDB table is created (on-demand, point-in-time recovery, TTL on expires_at, encrypted) and every function gets TELEMETRY_AGG_TABLE and dynamodb:PutItem on that table, nothing more (docs/contract.md section 5)."
+  type        = string
+  default     = "cpu"
+
+  validation {
+    condition     = contains(["cpu", "store"], var.workload)
+    error_message = "The workload must be cpu or store."
+  }
 }

@@ -20,6 +20,12 @@ fi
 "$tf" fmt -check -recursive -diff infra
 step "infra: checkov (offline; each accepted finding is skipped inline with its reason)"
 .tools/checkov/bin/checkov -d infra --framework terraform --skip-download --quiet --compact
+# Again with the options on, as deploy would set them: SnapStart, provisioned concurrency, the
+# stored workload (infra/checks/*.tfvars).
+for vars in infra/checks/*.tfvars; do
+  step "infra: checkov with $vars"
+  .tools/checkov/bin/checkov -d infra --framework terraform --skip-download --quiet --compact --var-file "$vars"
+done
 # --- end of infra/ -------------------------------------------------------------------------------
 # --- go/ (engineer B): format, vet, staticcheck, tests with -race, short fuzz runs ---------------
 step "go: gofmt, go vet, staticcheck"

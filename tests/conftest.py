@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, settings
 
-from support import (
-    load_vectors,
-)
+from aws_servers import moto_server
+from support import load_vectors
 from telemetry_agg.aggregators import ENV_VAR, builtin_aggregators
 
 if TYPE_CHECKING:
@@ -71,12 +70,5 @@ def app() -> typer.Typer:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """moto in server mode: a real AWS API over HTTP on 127.0.0.1, one for the session."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only the AWS suites need it
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_server() as endpoint:
+        yield endpoint

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/telemetry-agg/telemetry-agg/go/internal/study"
 )
 
 func ExampleAggregate() {
@@ -268,11 +270,6 @@ func FuzzAggregate(f *testing.F) {
 	})
 }
 
-var (
-	endpointsGen = []string{"/login", "/search", "/checkout", "/profile", "/feed", "/ping"}
-	statusesGen  = []int{200, 200, 200, 201, 400, 401, 403, 500}
-)
-
 // randomBatch writes n events: mostly the study's shape, with odd and wrong fields mixed in.
 func randomBatch(r *rand.Rand, n int) []byte {
 	var b strings.Builder
@@ -287,8 +284,8 @@ func randomBatch(r *rand.Rand, n int) []byte {
 		}
 		b.WriteString("{")
 		fields := []string{
-			`"endpoint":` + pick(r, strconv.Quote(endpointsGen[r.IntN(6)]), `""`, `"unknown"`, `null`, `5`, `"\u00e9\n"`, `"\ud83d\ude00"`, `"/l\u006fgin"`),
-			`"status":` + pick(r, strconv.Itoa(statusesGen[r.IntN(8)]), `-0`, `"200"`, `200.0`, `2e2`, `null`, `9223372036854775808`, `-9223372036854775808`, `true`),
+			`"endpoint":` + pick(r, strconv.Quote(study.Endpoints[r.IntN(6)]), `""`, `"unknown"`, `null`, `5`, `"\u00e9\n"`, `"\ud83d\ude00"`, `"/l\u006fgin"`),
+			`"status":` + pick(r, strconv.Itoa(study.Statuses[r.IntN(8)]), `-0`, `"200"`, `200.0`, `2e2`, `null`, `9223372036854775808`, `-9223372036854775808`, `true`),
 			`"duration_ms":` + pick(r, strconv.Itoa(r.IntN(500)), `12.9`, `-0.5`, `-1.5`, `1e3`, `"5"`, `null`, `9007199254740992`, `1e-400`, `-0.0`),
 			`"user_id":` + pick(r, `"u_`+strconv.Itoa(r.IntN(10))+`"`, strconv.Itoa(r.IntN(10)), `""`, `-0`, `1.5`, `null`, `true`, `9223372036854775808`),
 			`"extra":` + pick(r, `{"k":[1,2,{"x":null}]}`, `"x"`, `1e300`),

@@ -4,38 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sort"
 	"strconv"
 	"testing"
-)
 
-// studyPayload generates n events as the original study did (STUDY.md): an endpoint of six, a
-// status from 200, 200, 200, 201, 400, 401, 403, 500, duration_ms = floor(exponential with mean
-// 120) + a uniform integer in 0..30, user_id = "u_" + 8 lower-case letters or digits.
-func studyPayload(n int, seed uint64) []byte {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	r := rand.New(rand.NewPCG(seed, 0))
-	b := make([]byte, 0, n*90)
-	b = append(b, '[')
-	for i := range n {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, `{"endpoint": "`...)
-		b = append(b, endpointsGen[r.IntN(len(endpointsGen))]...)
-		b = append(b, `", "status": `...)
-		b = strconv.AppendInt(b, int64(statusesGen[r.IntN(len(statusesGen))]), 10)
-		b = append(b, `, "duration_ms": `...)
-		b = strconv.AppendInt(b, int64(math.Floor(r.ExpFloat64()*120))+int64(r.IntN(31)), 10)
-		b = append(b, `, "user_id": "u_`...)
-		for range 8 {
-			b = append(b, alphabet[r.IntN(len(alphabet))])
-		}
-		b = append(b, `"}`...)
-	}
-	return append(b, ']')
-}
+	"github.com/telemetry-agg/telemetry-agg/go/internal/study"
+)
 
 // naiveEvent and naiveAggregate are the baseline the bar is measured against: what a first Go
 // version writes (encoding/json into structs, sort.Ints). It reads the study's payloads only
@@ -85,7 +59,7 @@ var benchSizes = []int{100, 1000, 5000, 20000, 100000}
 
 // TestNaiveAgrees makes sure the baseline does the same work (same answer on the study's payload).
 func TestNaiveAgrees(t *testing.T) {
-	body := studyPayload(3000, 7)
+	body := study.Payload(3000, 7)
 	want, err := naiveAggregate(body)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +89,7 @@ func BenchmarkAggregate(b *testing.B) {
 		fn   func([]byte) (Summary, error)
 	}{{"scanner", Aggregate}, {"naive", naiveAggregate}}
 	for _, n := range benchSizes {
-		body := studyPayload(n, 1)
+		body := study.Payload(n, 1)
 		for _, impl := range impls {
 			b.Run(fmt.Sprintf("events=%d/%s", n, impl.name), func(b *testing.B) {
 				b.SetBytes(int64(len(body)))

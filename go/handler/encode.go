@@ -2,9 +2,9 @@ package handler
 
 import (
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
+	"github.com/telemetry-agg/telemetry-agg/go/internal/jsontext"
 )
 
 // AppendAnswer appends the 200 answer's JSON (docs/contract.md §4, keys in order).
@@ -23,7 +23,7 @@ func AppendAnswer(b []byte, s *aggregate.Summary, parseMs, computeMs float64) []
 			b = append(b, ',')
 		}
 		b = append(b, '[')
-		b = appendString(b, e.Endpoint)
+		b = jsontext.AppendString(b, e.Endpoint)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(e.Count), 10)
 		b = append(b, ']')
@@ -33,12 +33,12 @@ func AppendAnswer(b []byte, s *aggregate.Summary, parseMs, computeMs float64) []
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, e.Status)
+		b = jsontext.AppendString(b, e.Status)
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(e.Count), 10)
 	}
-	b = append(b, `},"language":"go","aggregator":`...)
-	b = appendString(b, aggregate.Name)
+	b = append(b, `},"language":"`+Language+`","aggregator":`...)
+	b = jsontext.AppendString(b, aggregate.Name)
 	b = append(b, `,"parse_ms":`...)
 	b = appendFloat(b, parseMs)
 	b = append(b, `,"compute_ms":`...)
@@ -48,10 +48,10 @@ func AppendAnswer(b []byte, s *aggregate.Summary, parseMs, computeMs float64) []
 
 func appendError(b []byte, code, detail string) []byte {
 	b = append(b, `{"error":`...)
-	b = appendString(b, code)
+	b = jsontext.AppendString(b, code)
 	b = append(b, `,"detail":`...)
-	b = appendString(b, detail)
-	return append(b, `,"language":"go"}`...)
+	b = jsontext.AppendString(b, detail)
+	return append(b, `,"language":"`+Language+`"}`...)
 }
 
 // AppendResponse appends the Function URL response object {"statusCode","headers","body"}.
@@ -63,59 +63,10 @@ func AppendResponse(b []byte, r *Result) []byte {
 		b = append(b, `,"allow":"POST"`...)
 	}
 	b = append(b, `},"body":`...)
-	b = appendString(b, string(r.Body))
+	b = jsontext.AppendString(b, string(r.Body))
 	return append(b, '}')
 }
 
 func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string (RFC 8259): '"', '\\' and control characters
-// escaped, everything else as UTF-8; invalid UTF-8 (never produced here) becomes U+FFFD.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
-			i++
-			continue
-		}
-		if c >= 0x80 {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				b = append(b, s[start:i]...)
-				b = append(b, "\ufffd"...)
-				i++
-				start = i
-				continue
-			}
-			i += n
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

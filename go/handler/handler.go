@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
+	"github.com/telemetry-agg/telemetry-agg/go/internal/event"
+	"github.com/telemetry-agg/telemetry-agg/go/internal/jsontext"
 )
 
 // MaxDocument is the largest document accepted, after base64 and gzip: 32 MiB.
@@ -38,6 +40,7 @@ type Result struct {
 	Summary       aggregate.Summary
 	ParseMs       float64
 	ComputeMs     float64
+	Store         StoreLog // the store step (§5), for the log line; zero when the store is off
 }
 
 type failure struct {
@@ -55,7 +58,9 @@ func fail(status int, code, detail string) *failure {
 func Process(payload []byte) Result {
 	start := time.Now()
 	res := Result{RequestBytes: len(payload)}
-	doc, empty, f := document(payload)
+	buf := bodyBuffers.Get().(*[]byte)
+	defer bodyBuffers.Put(buf) // the summary holds no view into the body: Aggregate clones
+	doc, empty, f := document(payload, buf)
 	if f == nil {
 		res.DocumentBytes = len(doc)
 		var sum aggregate.Summary
@@ -70,7 +75,7 @@ func Process(payload []byte) Result {
 				// A direct array reaches the Python handler decoded by json.loads, which drops
 				// the values that duplicate keys replace: answer on what survives, as it does
 				// (docs/contract.md §1, the direct invocation decision).
-				if redecoded, ok := aggregate.Redecode(doc); ok {
+				if redecoded, ok := event.Redecode(doc); ok {
 					sum, err = aggregate.Aggregate(redecoded)
 				}
 			}
@@ -97,10 +102,14 @@ func Process(payload []byte) Result {
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
 
+// bodyBuffers hold the decoded body between invocations: a warm function decodes each body
+// into the memory the last one used.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // document works through §1: from the event to the document's bytes, or empty for an empty
 // batch (no body, or zero bytes after base64; a gzip stream that inflates to nothing is an
-// empty document, which is not JSON).
-func document(payload []byte) (doc []byte, empty bool, f *failure) {
+// empty document, which is not JSON). A body string is decoded into *buf (grown as needed).
+func document(payload []byte, buf *[]byte) (doc []byte, empty bool, f *failure) {
 	// The Python runtime reads the event's bytes with json.loads, which drops a UTF-8 BOM.
 	payload = bytes.TrimPrefix(payload, []byte("\xef\xbb\xbf"))
 	if isDirect(payload) {
@@ -110,64 +119,48 @@ func document(payload []byte) (doc []byte, empty bool, f *failure) {
 		}
 		return payload, false, nil
 	}
-	v, err := aggregate.ParseEvent(payload)
+	env, isObject, err := event.Read(payload, *buf)
+	*buf = env.Buf
 	if err != nil {
 		return nil, false, fail(400, aggregate.CodeInvalidJSON,
 			"The invocation event is not valid JSON; invoke with a Function URL event or a JSON array of events.")
 	}
-	event, ok := v.(aggregate.Object)
-	if !ok {
+	if !isObject {
 		return nil, false, fail(400, aggregate.CodeExpectedArray,
 			"The invocation event is neither a Function URL event object nor a JSON array of events; send one of those.")
 	}
 	// 2. the method
-	if rc, ok := member(event, "requestContext").(aggregate.Object); ok {
-		if h, ok := member(rc, "http").(aggregate.Object); ok {
-			if m := member(h, "method"); m != nil {
-				if s, ok := m.(string); !ok || s != "POST" {
-					return nil, false, fail(405, "method_not_allowed",
-						"This function only accepts POST; send the batch as the body of a POST request.")
-				}
-			}
-		}
+	if m := env.Method; m.Kind != event.Absent && (m.Kind != event.String || string(m.Text) != "POST") {
+		return nil, false, fail(405, "method_not_allowed",
+			"This function only accepts POST; send the batch as the body of a POST request.")
 	}
 	// 3. the body
-	var body string
-	lone := false // the body held a lone surrogate: it has no UTF-8 form
-	switch b := member(event, "body").(type) {
-	case nil:
-	case string:
-		body = b
-	case aggregate.LoneString:
-		body, lone = string(b), true
-	default:
+	if env.Body.Kind == event.Other {
 		return nil, false, fail(400, "invalid_event",
 			"The event's body must be a string (the JSON batch, or its base64) or null; send the batch as the request body.")
 	}
+	lone := env.Body.Kind == event.Lone // the body has no UTF-8 form
 	// 4. content encoding
 	gz := false
-	if headers, ok := member(event, "headers").(aggregate.Object); ok {
-		if enc := contentEncoding(headers); enc != nil {
-			s, ok := enc.(string)
-			s = asciiLower(strings.Trim(s, " \t"))
-			switch {
-			case ok && s == "gzip":
-				gz = true
-			case ok && s == "identity":
-			default:
-				return nil, false, fail(415, "unsupported_encoding",
-					"The content-encoding is not supported; send the body as is (identity) or gzip-compressed with content-encoding: gzip.")
-			}
+	if enc := env.Encoding; enc.Kind != event.Absent {
+		s := asciiLower(strings.Trim(string(enc.Text), " \t"))
+		switch {
+		case enc.Kind == event.String && s == "gzip":
+			gz = true
+		case enc.Kind == event.String && s == "identity":
+		default:
+			return nil, false, fail(415, "unsupported_encoding",
+				"The content-encoding is not supported; send the body as is (identity) or gzip-compressed with content-encoding: gzip.")
 		}
 	}
 	// 5. base64
-	doc = aggregate.Bytes(body)
-	if b, ok := member(event, "isBase64Encoded").(bool); ok && b {
+	doc = env.Body.Text
+	if env.Base64 {
 		// Go's decoder skips '\r' and '\n'; the contract allows no white space at all.
-		if lone || strings.ContainsAny(body, "\r\n") {
+		if lone || bytes.ContainsAny(doc, "\r\n") {
 			return nil, false, invalidBase64()
 		}
-		dec, err := base64.StdEncoding.DecodeString(body)
+		dec, err := base64.StdEncoding.AppendDecode(nil, doc)
 		if err != nil {
 			return nil, false, invalidBase64()
 		}
@@ -218,25 +211,6 @@ func isDirect(payload []byte) bool {
 	return i < len(payload) && payload[i] == '['
 }
 
-func member(o aggregate.Object, name string) any {
-	v, _ := o.Get(name)
-	return v
-}
-
-// contentEncoding finds the header by name: "content-encoding" exactly wins, then the first
-// other spelling in the event's order.
-func contentEncoding(h aggregate.Object) any {
-	if v, ok := h.Get("content-encoding"); ok {
-		return v
-	}
-	for _, k := range h.Keys {
-		if strings.EqualFold(k, "content-encoding") {
-			return h.Values[k]
-		}
-	}
-	return nil
-}
-
 func invalidBase64() *failure {
 	return fail(400, "invalid_base64",
 		"isBase64Encoded is true but the body is not valid padded standard base64 (A-Z a-z 0-9 + /, '=' padding, no line breaks); encode it again.")
@@ -251,6 +225,9 @@ func tooLarge() *failure {
 type Handler struct {
 	Log io.Writer // the log lines; os.Stdout when nil
 	mu  sync.Mutex
+
+	// Store, when not nil, stores a 200 answer's summary first (docs/contract.md §5; store.go).
+	Store Store
 }
 
 // Invoke implements lambda.Handler. It never returns an error and never panics.
@@ -271,6 +248,9 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) (out []byte, err e
 		}
 	}()
 	res := Process(payload)
+	if h.Store != nil {
+		res = h.stored(ctx, requestID, res)
+	}
 	h.log(res, requestID, "")
 	return AppendResponse(nil, &res), nil
 }
@@ -293,17 +273,18 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 	if panicText != "" {
 		level = "ERROR"
 	}
+	level = storeLevel(level, &r.Store)
 	b = append(b, `{"level":`...)
-	b = appendString(b, level)
-	b = append(b, `,"message":"aggregated","language":"go","aggregator":`...)
-	b = appendString(b, aggregate.Name)
+	b = jsontext.AppendString(b, level)
+	b = append(b, `,"message":"aggregated","language":"`+Language+`","aggregator":`...)
+	b = jsontext.AppendString(b, aggregate.Name)
 	b = append(b, `,"status_code":`...)
 	b = strconv.AppendInt(b, int64(r.StatusCode), 10)
 	b = append(b, `,"error":`...)
 	if r.Error == "" {
 		b = append(b, "null"...)
 	} else {
-		b = appendString(b, r.Error)
+		b = jsontext.AppendString(b, r.Error)
 	}
 	b = append(b, `,"request_bytes":`...)
 	b = strconv.AppendInt(b, int64(r.RequestBytes), 10)
@@ -318,10 +299,11 @@ func AppendLog(b []byte, r *Result, requestID, panicText string) []byte {
 	b = append(b, `,"compute_ms":`...)
 	b = appendFloat(b, r.ComputeMs)
 	b = append(b, `,"request_id":`...)
-	b = appendString(b, requestID)
+	b = jsontext.AppendString(b, requestID)
 	if panicText != "" {
 		b = append(b, `,"panic":`...)
-		b = appendString(b, panicText)
+		b = jsontext.AppendString(b, panicText)
 	}
+	b = appendStoreLog(b, &r.Store)
 	return append(b, "}\n"...)
 }

@@ -34,12 +34,23 @@ def aggregate(data: bytes | str, *, aggregator: str | None = None) -> Summary:
     ``data`` is the document's bytes (UTF-8) or its text. ``aggregator`` names the aggregator
     (default: ``$TELEMETRY_AGG_AGGREGATOR``, else the fastest installed built-in).
     Raises :class:`AggregationError` (``invalid_json``, ``expected_array``,
-    ``payload_too_large``) when the document breaks docs/contract.md §2, and
-    :class:`UnknownAggregatorError` for an aggregator that is not installed.
+    ``payload_too_large``) when the document breaks docs/contract.md §2,
+    :class:`UnknownAggregatorError` for an aggregator that is not installed, and
+    :class:`TypeError` when ``data`` is neither bytes-like nor str.
     """
     started = time.perf_counter()
+    if isinstance(data, str):
+        document = as_document(data)
+    else:
+        try:  # bytes-like (bytes, bytearray, memoryview, ...): never bytes(123), 123 zero bytes
+            view = memoryview(data)
+        except TypeError:
+            raise TypeError(
+                f"aggregate() takes the document as bytes (or any bytes-like object) or str, "
+                f"not {type(data).__name__}"
+            ) from None
+        document = check_size(data if type(data) is bytes else view.tobytes())
     chosen = get_aggregator(aggregator)
-    document = as_document(data) if isinstance(data, str) else check_size(bytes(data))
     summary = chosen.summarize(document)
     return summary._replace(compute_ms=(time.perf_counter() - started) * 1000)
 

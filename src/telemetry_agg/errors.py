@@ -14,6 +14,9 @@ STATUS_BY_CODE: Final[dict[str, int]] = {
     "method_not_allowed": 405,
     "payload_too_large": 413,
     "unsupported_encoding": 415,
+    # §5, the stored workload only (telemetry_agg.store):
+    "summary_too_large": 413,
+    "store_unavailable": 503,
 }
 
 
@@ -50,6 +53,24 @@ def invalid_json(reason: str) -> AggregationError:
         f"The body is not valid JSON: {reason}. Send one UTF-8 JSON array of event objects "
         "(RFC 8259: no NaN, no comments, no byte-order mark, at most 1024 levels of nesting).",
     )
+
+
+def invalid_utf8(offset: int) -> AggregationError:
+    """§2: the body's bytes are not UTF-8 from ``offset`` on (the words Go's scanner uses)."""
+    return AggregationError(
+        "invalid_json", f"The body is not valid UTF-8 at offset {offset}; send UTF-8 text."
+    )
+
+
+def utf8_error(document: bytes | str) -> AggregationError | None:
+    """invalid_utf8 at the first byte that is not UTF-8, or None when every byte is."""
+    if isinstance(document, str):
+        return None
+    try:
+        document.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return invalid_utf8(exc.start)
+    return None
 
 
 def expected_array(found: str) -> AggregationError:

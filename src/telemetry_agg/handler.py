@@ -3,9 +3,9 @@
 It takes Function URL events (payload format 2.0) and direct invocations, always answers in
 the Function URL response shape, and writes one JSON log line per invocation (never the
 payload). It never raises: every input gets a contract status. Importing it loads the
-configured aggregator and its parser and nothing else (no CLI, no AWS SDK, no entry-point scan
-unless the configured name is not a built-in), so the runtime's init phase does that work once,
-not the first request.
+configured aggregator and its parser and nothing else (no CLI, no entry-point scan unless the
+configured name is not a built-in, no AWS SDK unless TELEMETRY_AGG_TABLE turns the store on:
+telemetry_agg.store), so the runtime's init phase does that work once, not the first request.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Any
 
+from telemetry_agg import store
 from telemetry_agg.aggregators import (
     ENV_VAR,
     Aggregator,
@@ -26,6 +27,7 @@ from telemetry_agg.aggregators import (
 from telemetry_agg.errors import AggregationError, invalid_json
 from telemetry_agg.limits import LANGUAGE
 from telemetry_agg.request import read_request
+from telemetry_agg.runtime import raw_event
 from telemetry_agg.summary import Summary
 
 JSON_HEADERS = {"content-type": "application/json"}
@@ -90,6 +92,8 @@ def handle(event: Any, context: Any = None) -> tuple[dict[str, Any], dict[str, A
         else:
             record["document_bytes"] = len(request.document)
             summary = aggregator.summarize(request.document)
+        compute_ms = (time.perf_counter() - started) * 1000
+        store_ms = store.save(summary, context, record)  # §5: None when the store is off
     except AggregationError as exc:
         error = exc
     except Exception as exc:
@@ -97,9 +101,10 @@ def handle(event: Any, context: Any = None) -> tuple[dict[str, Any], dict[str, A
         record["level"], record["exception"] = "ERROR", type(exc).__name__
         error = invalid_json("it could not be read")
     else:
-        compute_ms = (time.perf_counter() - started) * 1000
         answer = summary.to_dict()
         answer["compute_ms"] = compute_ms
+        if store_ms is not None:
+            answer.update(stored=True, store_ms=store_ms)
         record.update(
             total_events=summary.total_events,
             invalid_events=summary.invalid_events,
@@ -112,8 +117,13 @@ def handle(event: Any, context: Any = None) -> tuple[dict[str, Any], dict[str, A
     return respond(error.status, error.to_dict(), error.headers), record
 
 
+@raw_event
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """The Lambda entry point: ``telemetry_agg.handler.handler``."""
+    """The Lambda entry point: ``telemetry_agg.handler.handler``.
+
+    Marked `raw_event`: the lean runtime (telemetry_agg.runtime) hands it the event's raw JSON
+    bytes, which read_request decodes; the stock runtime hands it the decoded event.
+    """
     response, record = handle(event, context)
     sys.stdout.write(json.dumps(record, separators=(",", ":"), default=str) + "\n")
     sys.stdout.flush()

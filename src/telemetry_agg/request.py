@@ -9,10 +9,14 @@ import binascii
 import json
 import re
 import zlib
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telemetry_agg.errors import AggregationError, invalid_json
 from telemetry_agg.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, room_for_max_depth
+from telemetry_agg.runtime import loads_event
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: A document: bytes, or text that is all ASCII (so its bytes are its characters).
 Document = bytes | str
@@ -170,8 +174,72 @@ def encode_direct(batch: list[Any]) -> Document:
     return as_document(text)
 
 
+_NOT_JSON = (
+    "The invocation event is not valid JSON (one UTF-8 JSON text). Invoke with a Function URL "
+    "event object, or with the JSON array of events itself."
+)
+_envelope_decoder: Callable[[bytes], Any] | None = None
+
+
+def _typed_envelope() -> Callable[[bytes], Any]:
+    """A msgspec decoder of the four members §1 reads, made at the first raw event."""
+    import msgspec  # noqa: PLC0415 - only the lean runtime's raw events need it
+
+    class Envelope(msgspec.Struct):
+        body: Any = None
+        base64: Any = msgspec.field(default=None, name="isBase64Encoded")
+        headers: Any = None
+        context: Any = msgspec.field(default=None, name="requestContext")
+
+    decode = msgspec.json.Decoder(Envelope).decode
+
+    def envelope(data: bytes) -> dict[str, Any]:
+        e = decode(data)
+        return {
+            "body": e.body,
+            "isBase64Encoded": e.base64,
+            "headers": e.headers,
+            "requestContext": e.context,
+        }
+
+    return envelope
+
+
+def decode_event(data: bytes) -> Any:
+    """An event's raw JSON bytes, decoded as the Python runtime's own decoder reads them.
+
+    The fast path decodes only what §1 reads (a typed msgspec decode; absent and null members
+    mean the same to read_request). Whatever it refuses (an array, NaN, a lone surrogate, a
+    byte-order mark, ...) goes to json.loads, which accepts what the stock runtime's decoder
+    accepts. The bytes must be UTF-8, as the stock decoder requires: msgspec does not check the
+    members it skips, so text that is not ASCII is checked first. An event that is not JSON at
+    all is 400 invalid_json (the stock runtime fails before its handler runs).
+    """
+    global _envelope_decoder  # noqa: PLW0603 - made once, at the first raw event
+    try:
+        if not data.isascii():
+            data.decode("utf-8")
+        if _envelope_decoder is None:
+            _envelope_decoder = _typed_envelope()
+        return _envelope_decoder(data)
+    except UnicodeDecodeError:
+        raise AggregationError("invalid_json", _NOT_JSON) from None
+    except ValueError:  # msgspec's DecodeError and ValidationError are ValueErrors
+        pass
+    try:
+        return loads_event(data)
+    except (ValueError, RecursionError):
+        raise AggregationError("invalid_json", _NOT_JSON) from None
+
+
 def read_request(event: Any) -> Request:
-    """§1: the document an invocation event carries, or AggregationError."""
+    """§1: the document an invocation event carries, or AggregationError.
+
+    ``event`` is the event as the runtime decoded it, or its raw JSON bytes (the lean runtime,
+    telemetry_agg.runtime), which decode_event decodes first.
+    """
+    if isinstance(event, bytes):
+        event = decode_event(event)
     if isinstance(event, list):
         document = encode_direct(event)
         return Request(document, len(document))  # ASCII text or bytes: a byte a unit

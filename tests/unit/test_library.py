@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
@@ -25,9 +26,6 @@ from telemetry_agg.aggregators import ENTRY_POINT_GROUP, ENV_VAR, builtin_aggreg
 from telemetry_agg.errors import STATUS_BY_CODE
 from telemetry_agg.handler import handle
 from telemetry_agg.limits import MAX_DOCUMENT_BYTES, p95_index
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 BATCH = (
     b'[{"endpoint":"/login","status":200,"duration_ms":12.9,"user_id":"u1"},'
@@ -114,6 +112,57 @@ def test_aggregate_rejects_oversized_document() -> None:
     assert (caught.value.code, caught.value.status) == ("payload_too_large", 413)
 
 
+@pytest.mark.parametrize("data", [123, 300_000_000, None, 1.5, True, [1], {"a": 1}])
+def test_aggregate_takes_only_bytes_like_or_str(data: object) -> None:
+    with pytest.raises(TypeError, match=f"bytes-like object\\) or str, not {type(data).__name__}"):
+        aggregate(data)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("wrap", [bytes, bytearray, memoryview])
+def test_aggregate_takes_any_bytes_like(wrap: type) -> None:
+    summary = aggregate(wrap(BATCH))
+    assert summary[:6] == aggregate(BATCH)[:6]  # every count; the timings differ
+    assert summary.total_events == 4
+
+
+GO_UTF8 = "The body is not valid UTF-8 at offset {}; send UTF-8 text."  # go/aggregate's words
+
+
+@pytest.mark.parametrize(
+    ("document", "offset"),
+    [
+        (b'[{"endpoint":"\xff\xfe"}]', 14),
+        (b"\xc3", 0),
+        (b'["\xe2\x82"]', 2),  # a sequence cut short
+        (b'["\xed\xa0\x80"]', 2),  # a surrogate encoded in UTF-8
+    ],
+)
+def test_invalid_utf8_says_the_byte_offset_as_go(
+    document: bytes, offset: int, aggregator_name: str
+) -> None:
+    with pytest.raises(AggregationError) as caught:
+        aggregate(document, aggregator=aggregator_name)
+    assert caught.value.code == "invalid_json"
+    assert caught.value.detail == GO_UTF8.format(offset)
+
+
+def test_invalid_utf8_offset_in_a_chunked_document(aggregator_name: str) -> None:
+    event = b'{"endpoint":"/a","status":200},'
+    body = event * (5 * 1024 * 1024 // len(event))  # over 4 MiB: counted a chunk at a time
+    for bad_at in (len(body) - len(event) + 13, 2 * 1024 * 1024 + 5):
+        document = b"[" + body[:bad_at] + b"\xff" + body[bad_at + 1 :] + b"{}]"
+        with pytest.raises(AggregationError) as caught:
+            aggregate(document, aggregator=aggregator_name)
+        assert caught.value.detail == GO_UTF8.format(bad_at + 1)
+
+
+def test_readme_lists_the_summary_fields_in_the_type_order() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("`Summary` is an immutable typed record")
+    paragraph = readme[readme.index("):", start) : readme.index("`Summary.empty", start)]
+    assert re.findall(r"`(\w+)`", paragraph) == list(Summary._fields)
+
+
 def test_error_detail_never_echoes_the_payload(aggregator_name: str) -> None:
     secret = "s3cr3t-payload-marker"
     for document in (f'[{{"{secret}": NaN}}]', f'{{"{secret}": 1}}', f'["{secret}"'):
@@ -133,6 +182,8 @@ def test_error_codes_and_statuses() -> None:
         "method_not_allowed": 405,
         "payload_too_large": 413,
         "unsupported_encoding": 415,
+        "summary_too_large": 413,
+        "store_unavailable": 503,
     }
     assert AggregationError("method_not_allowed", "Use POST.").headers == {"allow": "POST"}
     assert AggregationError("invalid_json", "x.").headers == {}

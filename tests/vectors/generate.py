@@ -1475,6 +1475,297 @@ add(
 )
 
 
+# ---------------------------------------------------------------- §5 the stored workload
+# Store vectors (folder store/, their own format: README.md "Store vectors"): each runs one or
+# more invocations against a DynamoDB API (a real one, a stub that answers what the vector says,
+# or a port where nothing listens) with TELEMETRY_AGG_TABLE set, then checks the answers and,
+# against a real one, the table's whole content.
+STORE_VECTORS: dict[str, Vector] = {}
+DDB = "com.amazonaws.dynamodb.v20120810#"
+TABLE = {"kind": "dynamodb", "table_exists": True}
+
+
+def rid(n: int) -> str:
+    """A request id shaped as Lambda's (a UUID), fixed so that vectors are reproducible."""
+    return f"5e0c1a2b-7d3e-4f60-9a1b-{n:012d}"
+
+
+def stored(expect: dict[str, Any]) -> dict[str, Any]:
+    """A 200 answer with the store on: the same answer, then stored: true (store_ms dropped)."""
+    return {**expect, "body": {**expect["body"], "stored": True}}
+
+
+def unavailable(detail: str) -> dict[str, Any]:
+    """503 store_unavailable with the exact detail of its cause class (docs/contract.md §5)."""
+    return {
+        "statusCode": 503,
+        "headers": JSON_HEADERS,
+        "body": {"error": "store_unavailable", "detail": detail},
+    }
+
+
+def item(request_id: str, expect: dict[str, Any]) -> dict[str, Any]:
+    """The §5 item of a 200 answer in DynamoDB's typed JSON, less language, stored_at and
+    expires_at (the runner checks those three by rule). Written from the answer, typed by hand:
+    counts and p95 are N, top_endpoints an L of [S, N] Ls, status_counts an M of N."""
+    body = expect["body"]
+    return {
+        "request_id": {"S": request_id},
+        "total_events": {"N": str(body["total_events"])},
+        "invalid_events": {"N": str(body["invalid_events"])},
+        "unique_users": {"N": str(body["unique_users"])},
+        "p95_duration_ms": {"N": str(body["p95_duration_ms"])},
+        "top_endpoints": {
+            "L": [{"L": [{"S": e}, {"N": str(c)}]} for e, c in body["top_endpoints"]]
+        },
+        "status_counts": {"M": {k: {"N": str(v)} for k, v in body["status_counts"].items()}},
+    }
+
+
+def call(request_id: str, event: Any, expect: dict[str, Any]) -> dict[str, Any]:
+    return {"request_id": request_id, "event": event, "expect": expect}
+
+
+def add_store(
+    name: str,
+    rule: str,
+    description: str,
+    server: dict[str, Any],
+    invocations: list[dict[str, Any]],
+    items: dict[str, Any] | None = None,
+) -> None:
+    assert name not in STORE_VECTORS, name
+    vector: Vector = {
+        "description": description,
+        "rule": rule,
+        "server": server,
+        "invocations": invocations,
+    }
+    if server["kind"] == "dynamodb" and server["table_exists"]:
+        vector["items"] = items or {}
+    STORE_VECTORS[name] = vector
+
+
+def stub(*responses: tuple[int, dict[str, Any]]) -> dict[str, Any]:
+    """A stub DynamoDB endpoint: one response per HTTP request, in order, the last repeated."""
+    return {"kind": "stub", "responses": [{"status": s, "body": b} for s, b in responses]}
+
+
+def ddb_error(type_: str, message: str) -> dict[str, Any]:
+    return {"__type": type_, "message": message}
+
+
+THROTTLED = (
+    "The summary could not be stored (cause: throttled): DynamoDB throttled the write until "
+    "the retries ran out. Retry later, or raise the table's capacity."
+)
+ACCESS_DENIED = (
+    "The summary could not be stored (cause: access denied): the function may not write to "
+    "the table. Grant its role dynamodb:PutItem on the table named in TELEMETRY_AGG_TABLE."
+)
+UNREACHABLE = (
+    "The summary could not be stored (cause: unreachable): DynamoDB did not answer before the "
+    "retries or the invocation's time ran out. Retry later."
+)
+TABLE_MISSING = (
+    "The summary could not be stored (cause: table missing): the table named in "
+    "TELEMETRY_AGG_TABLE does not exist in this account and region. Create it, or fix the name."
+)
+SERVICE_ERROR = (
+    "The summary could not be stored (cause: service error): DynamoDB refused the write. "
+    "Retry later; if it persists, read the function's log line for the error code."
+)
+
+TOO_LARGE = (
+    "The summary is too large to store: its DynamoDB item would be over DynamoDB's 400 KB item "
+    "limit. Send fewer distinct status values (or shorter endpoints) per request, or split the "
+    "batch."
+)
+
+S = "store/"
+MIXED = next(v for k, v in VECTORS.items() if k == A + "mixed_batch")
+add_store(
+    S + "stored_one",
+    "§5 item",
+    "a 200 answer stores its summary first: one item keyed by the request id",
+    TABLE,
+    [call(rid(1), post(ONE), stored(ONE_OK))],
+    {rid(1): item(rid(1), ONE_OK)},
+)
+add_store(
+    S + "stored_mixed_batch",
+    "§5 item",
+    "top_endpoints is an L of [S endpoint, N count] in the answer's order; status_counts an M",
+    TABLE,
+    [call(rid(2), MIXED["event"], stored(MIXED["expect"]))],
+    {rid(2): item(rid(2), MIXED["expect"])},
+)
+add_store(
+    S + "stored_empty_batch",
+    "§5 item",
+    "an empty batch is a 200 and is stored too: zero counts, an empty L and an empty M",
+    TABLE,
+    [call(rid(3), post(omit_body=True), stored(EMPTY))],
+    {rid(3): item(rid(3), EMPTY)},
+)
+add_store(
+    S + "stored_direct_invocation",
+    "§5 item",
+    "a direct invocation (the batch array as the event) is stored like a Function URL request",
+    TABLE,
+    [call(rid(4), json.loads(ONE), stored(ONE_OK))],
+    {rid(4): item(rid(4), ONE_OK)},
+)
+add_store(
+    S + "retried_request_id",
+    "§5 condition",
+    "the same request id invoked twice (Lambda's retry): 200 both times, one item",
+    TABLE,
+    [call(rid(5), post(ONE), stored(ONE_OK)), call(rid(5), post(ONE), stored(ONE_OK))],
+    {rid(5): item(rid(5), ONE_OK)},
+)
+add_store(
+    S + "errors_write_nothing",
+    "§5 errors",
+    "an error answer stores nothing; a 200 among them stores only its own item",
+    TABLE,
+    [
+        call(rid(6), post("[1,2,]"), err(400, "invalid_json")),
+        call(
+            rid(7),
+            post(ONE, requestContext={"http": {"method": "GET"}}),
+            err(405, "method_not_allowed", allow="POST"),
+        ),
+        call(rid(8), post('{"a":1}'), err(400, "expected_array")),
+        call(rid(9), post("!!", isBase64Encoded=True), err(400, "invalid_base64")),
+        call(rid(10), gz_event(b"[]", encoding="br"), err(415, "unsupported_encoding")),
+        call(rid(11), post(ONE), stored(ONE_OK)),
+    ],
+    {rid(11): item(rid(11), ONE_OK)},
+)
+TOO_MANY = 18_000  # distinct 20-character statuses: each map entry counts 23 bytes (README)
+add_store(
+    S + "summary_too_large",
+    "§5 item size",
+    f"{TOO_MANY} distinct 20-character statuses make an item over 400,000 bytes: 413, "
+    "nothing stored (the gzip body, base64, is in the .event file)",
+    TABLE,
+    [
+        {
+            "request_id": rid(12),
+            "event_file": "summary_too_large.event",
+            "expect": {
+                "statusCode": 413,
+                "headers": JSON_HEADERS,
+                "body": {"error": "summary_too_large", "detail": TOO_LARGE},
+            },
+        }
+    ],
+    {},
+)
+add_store(
+    S + "table_missing",
+    "§5 failures",
+    "the table does not exist (ResourceNotFoundException): 503, cause table missing",
+    {"kind": "dynamodb", "table_exists": False},
+    [call(rid(13), post(ONE), unavailable(TABLE_MISSING))],
+)
+add_store(
+    S + "access_denied",
+    "§5 failures",
+    "AccessDeniedException (not retried): 503, cause access denied",
+    stub(
+        (
+            400,
+            ddb_error(
+                "com.amazon.coral.service#AccessDeniedException",
+                "User: arn:aws:sts::123456789012:assumed-role/fn/fn is not authorized to "
+                "perform: dynamodb:PutItem on resource: "
+                "arn:aws:dynamodb:us-east-1:123456789012:table/summaries",
+            ),
+        )
+    ),
+    [call(rid(14), post(ONE), unavailable(ACCESS_DENIED))],
+)
+add_store(
+    S + "unrecognized_client",
+    "§5 failures",
+    "UnrecognizedClientException (credentials DynamoDB does not know): cause access denied",
+    stub(
+        (
+            400,
+            ddb_error(
+                "com.amazon.coral.service#UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            ),
+        )
+    ),
+    [call(rid(15), post(ONE), unavailable(ACCESS_DENIED))],
+)
+add_store(
+    S + "throttled",
+    "§5 failures",
+    "ProvisionedThroughputExceededException on every attempt: 503, cause throttled",
+    stub(
+        (
+            400,
+            ddb_error(
+                DDB + "ProvisionedThroughputExceededException",
+                "The level of configured provisioned throughput for the table was exceeded.",
+            ),
+        )
+    ),
+    [call(rid(16), post(ONE), unavailable(THROTTLED))],
+)
+add_store(
+    S + "throttling_exception",
+    "§5 failures",
+    "ThrottlingException on every attempt: 503, cause throttled",
+    stub((400, ddb_error("com.amazon.coral.availability#ThrottlingException", "Rate exceeded"))),
+    [call(rid(17), post(ONE), unavailable(THROTTLED))],
+)
+add_store(
+    S + "throttled_then_stored",
+    "§5 retries",
+    "throttled once, then written: the SDK's retry stores it, 200",
+    stub(
+        (400, ddb_error(DDB + "ProvisionedThroughputExceededException", "Slow down.")),
+        (200, {}),
+    ),
+    [call(rid(18), post(ONE), stored(ONE_OK))],
+)
+add_store(
+    S + "server_error",
+    "§5 failures",
+    "InternalServerError (500) on every attempt, retried then given up: 503, cause service error",
+    stub((500, ddb_error(DDB + "InternalServerError", "Internal server error"))),
+    [call(rid(19), post(ONE), unavailable(SERVICE_ERROR))],
+)
+add_store(
+    S + "already_stored",
+    "§5 condition",
+    "ConditionalCheckFailedException: this request id is stored already, the usual 200",
+    stub(
+        (400, ddb_error(DDB + "ConditionalCheckFailedException", "The conditional request failed"))
+    ),
+    [call(rid(20), post(ONE), stored(ONE_OK))],
+)
+add_store(
+    S + "unreachable",
+    "§5 failures",
+    "nothing listens at the endpoint (connection refused): 503, cause unreachable",
+    {"kind": "refused"},
+    [call(rid(21), post(ONE), unavailable(UNREACHABLE))],
+)
+
+
+def too_large_event() -> bytes:
+    """The summary_too_large event: statuses -9223372036854775808 + i, one event each."""
+    low = -(2**63)
+    events = ",".join(f'{{"status":{low + i}}}' for i in range(TOO_MANY))
+    return json.dumps(gz_event(gz(f"[{events}]".encode()))).encode()
+
+
 def write(out: Path = HERE) -> int:
     """Write every vector (and its event file) under ``out``; return how many."""
     for name, spec in VECTORS.items():
@@ -1490,7 +1781,12 @@ def write(out: Path = HERE) -> int:
         except UnicodeEncodeError:  # a lone surrogate: only an escape can carry it
             data = json.dumps(vector, ensure_ascii=True, indent=2).encode("ascii")
         path.write_bytes(data + b"\n")
-    return len(VECTORS)
+    for name, vector in STORE_VECTORS.items():
+        path = out / (name + ".json")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(json.dumps(vector, ensure_ascii=False, indent=2).encode() + b"\n")
+    (out / S / "summary_too_large.event").write_bytes(too_large_event())
+    return len(VECTORS) + len(STORE_VECTORS)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from telemetry_agg.errors import AggregationError, invalid_json
+from telemetry_agg.errors import AggregationError, invalid_json, utf8_error
 from telemetry_agg.limits import TOP_ENDPOINTS, UNKNOWN, p95_index
 from telemetry_agg.summary import Summary
 
@@ -131,7 +131,10 @@ def _in_chunks(document: bytes | str, count: Callable[[Any], Counts]) -> Counts 
                 break
             except AggregationError:
                 if last:  # the rest of the array, from a proven element boundary, is bad
-                    raise invalid_json(f"an element after character {start} is malformed") from None
+                    bad = utf8_error(document) or invalid_json(
+                        f"an element after character {start} is malformed"
+                    )
+                    raise bad from None
                 cut = _next_cut(text, cut + 1, end)
         else:
             return None

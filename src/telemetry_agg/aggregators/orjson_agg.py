@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from telemetry_agg.aggregators._fast import Counts, summarize
-from telemetry_agg.errors import expected_array, invalid_json, json_type_name
+from telemetry_agg.errors import expected_array, invalid_json, json_type_name, utf8_error
 from telemetry_agg.limits import DURATION_BOUND, INT64_MAX, INT64_MIN, MAX_ENDPOINT_CODE_POINTS
 
 if TYPE_CHECKING:
@@ -36,7 +36,9 @@ def parse(document: bytes | str) -> list[Any]:
     try:
         value = orjson.loads(document)
     except orjson.JSONDecodeError as exc:
-        raise invalid_json(f"{exc.msg} at character {exc.pos}") from None
+        # orjson checks UTF-8 before it parses and names no offset: find it, as Go says it.
+        bad_utf8 = utf8_error(document) if "UTF-8" in exc.msg else None
+        raise bad_utf8 or invalid_json(f"{exc.msg} at character {exc.pos}") from None
     if type(value) is not list:
         raise expected_array(json_type_name(value))
     return value

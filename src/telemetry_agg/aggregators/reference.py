@@ -16,7 +16,7 @@ from collections import Counter
 from json.scanner import py_make_scanner  # type: ignore[attr-defined]
 from typing import Any
 
-from telemetry_agg.errors import expected_array, invalid_json, json_type_name
+from telemetry_agg.errors import expected_array, invalid_json, invalid_utf8, json_type_name
 from telemetry_agg.limits import (
     DURATION_BOUND,
     INT64_MAX,
@@ -129,7 +129,7 @@ def parse(document: bytes | str) -> list[Any]:
         try:
             text = document.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise invalid_json(f"invalid UTF-8 at byte {exc.start}") from None
+            raise invalid_utf8(exc.start) from None
     if text.startswith("\ufeff"):
         raise invalid_json("it starts with a byte-order mark")
     if _nesting_depth(text) > MAX_DEPTH:
