@@ -12,9 +12,9 @@ Adding a lane is one entry in `REGISTRY`, e.g. the lean Python runtime loop:
     )
 
 (tried here, registered from a script: `local` measured it beside the two others, compared its
-answers and tabled it against both baselines), and it gets `--lanes python-lean`, `serve --port-python-lean`, `remote --python-lean-url` (and
-its function and log group), a function in `deploy`, a row in every table and a line in the
-chart, with no other change.
+answers and tabled it against both baselines). It gets `--lanes python-lean`, `serve
+--port-python-lean`, `remote --python-lean-url` (and its function and log group), a function in
+`deploy`, a row in every table and a line in the chart, with no other change.
 
 `local_argv` placeholders: `{python}` the interpreter running the bench, `{handler}` the lane's
 handler, `{bootstrap}` the Go bootstrap built for this machine (build/linux_<arch>/bootstrap).
