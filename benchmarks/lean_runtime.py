@@ -139,7 +139,7 @@ def _top_level_imports_ms(code: str) -> float:
     return total / 1000
 
 
-def lanes() -> dict[str, emulator.Runtime]:
+def lanes() -> dict[str, runtimes.Runtime]:
     """The two Python lanes as `local` starts them (the packaged zip, the runtime's Python)."""
     return {
         "stock": runtimes.lane_runtime(lane_registry.PYTHON),
