@@ -202,6 +202,8 @@ class Tally:
     notes: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
     first_failure: dict[str, str] = field(default_factory=dict)  # lane -> what the client saw
+    # lane -> what each REPORT with a failed Status said (a SnapStart restore that failed ...)
+    start_failures: dict[str, list[str]] = field(default_factory=dict)
 
 
 def to_sample(outcome: Outcome, kind: res.Kind) -> tuple[res.Sample, dict[str, Any] | None]:
@@ -357,6 +359,11 @@ class RemoteRun:
                 t.sample.billed_ms = float(found.billed_ms)
                 t.sample.max_memory_used_mb = float(found.max_memory_used_mb)
                 t.sample.init_ms = found.init_ms
+                t.sample.restore_ms = found.restore_ms
+                t.sample.billed_restore_ms = found.billed_restore_ms
+                if found.failed:
+                    t.sample.report_error = f"{found.status}: {found.error_type or 'unknown'}"
+                    self.tally.start_failures.setdefault(target.lane, []).append(found.failure())
                 if found.cold:
                     t.sample.kind = "cold"  # a fresh environment, whichever phase sent it
                 elif t.sample.kind == "cold":
@@ -364,8 +371,8 @@ class RemoteRun:
                     reused += 1
             if reused:
                 self.tally.notes.append(
-                    f"{target.lane}: {reused} forced cold start(s) have no Init Duration in "
-                    "their REPORT line (Lambda reused an environment): counted as warm"
+                    f"{target.lane}: {reused} forced cold start(s) have neither Init nor Restore "
+                    "Duration in their REPORT line (Lambda reused an environment): counted as warm"
                 )
             if lookup.missing:
                 self.tally.reports_missing[target.lane] = lookup.missing

@@ -300,6 +300,13 @@ def tell(session: Session, err: Console) -> None:
             err.print(f"{lane_registry.display(lane)}: first failure: {detail}", markup=False)
         for mismatch in tally.mismatches:
             errors.print_error(mismatch, err)
+        for lane, failures in tally.start_failures.items():
+            shown = "; ".join(failures[:3]) + (" ..." if len(failures) > 3 else "")
+            errors.print_error(
+                f"{lane_registry.display(lane)}: {len(failures)} REPORT line(s) with a failed "
+                f"Status: {shown}",
+                err,
+            )
         for lane, missing in tally.reports_missing.items():
             shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
             err.print(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telemetry_agg.bench.model import cost
 from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.reporting import tables as report
+from telemetry_agg.bench.reporting.option_tables import StartTimes, options_grid, starts_grid
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -136,8 +137,17 @@ def _saving_row(
     ]
 
 
-def remote_grids(results: res.Results) -> list[report.Grid]:
-    return [errors_grid(results), saving_grid(results)]
+def remote_grids(
+    results: res.Results, starts: dict[tuple[str, int, Any], StartTimes] | None = None
+) -> list[report.Grid]:
+    """The remote-only tables; `starts` (`option_tables.measured_starts` over several runs)
+    completes the options' prices from other runs."""
+    return [
+        errors_grid(results),
+        starts_grid(results),
+        saving_grid(results),
+        options_grid(results, starts=starts),
+    ]
 
 
 @dataclass(frozen=True)
