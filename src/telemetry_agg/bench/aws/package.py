@@ -47,7 +47,7 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
 
 @dataclass(frozen=True)
-class Target:
+class BuildTarget:
     """One Lambda architecture, as each tool names it."""
 
     arch: Arch
@@ -57,9 +57,9 @@ class Target:
     machine: str  # as in the wheel tag and the .so suffix
 
 
-TARGETS: dict[Arch, Target] = {
-    "arm64": Target("arm64", "manylinux2014_aarch64", "arm64", 183, "aarch64"),
-    "x86_64": Target("x86_64", "manylinux2014_x86_64", "amd64", 62, "x86_64"),
+TARGETS: dict[Arch, BuildTarget] = {
+    "arm64": BuildTarget("arm64", "manylinux2014_aarch64", "arm64", 183, "aarch64"),
+    "x86_64": BuildTarget("x86_64", "manylinux2014_x86_64", "amd64", 62, "x86_64"),
 }
 
 
@@ -177,7 +177,7 @@ def core_dir(root: Path | None = None) -> Path:
     return (paths.project_root() if root is None else root) / "src" / "telemetry_agg"
 
 
-def install_dependencies(requirements: list[str], target: Target, dest: Path) -> None:
+def install_dependencies(requirements: list[str], target: BuildTarget, dest: Path) -> None:
     """pip-install `requirements` as wheels for the Lambda target into `dest`."""
     if not requirements:
         return
@@ -241,7 +241,7 @@ def elf_machine(data: bytes) -> int | None:
     return int.from_bytes(data[18:20], order)
 
 
-def build_bootstrap(target: Target, root: Path | None = None) -> Path:
+def build_bootstrap(target: BuildTarget, root: Path | None = None) -> Path:
     """Build `bootstrap` for the target with scripts/build-go.sh; return its path."""
     base = paths.project_root() if root is None else root
     script = base / "scripts" / "build-go.sh"

@@ -1,6 +1,6 @@
 """The kinds of start `remote` tells apart per lane, and how it forces the cold ones.
 
-Three kinds, read from each request's REPORT line (`functions.Report.start`):
+Three kinds, read from each request's REPORT line (`functions.LambdaReport.start`):
 
 - **on-demand cold**: a new environment that ran INIT for this request (`Init Duration`);
 - **restored**: a new SnapStart environment resumed from the version's snapshot (`Restore
