@@ -37,6 +37,9 @@ from telemetry_agg.bench.aws.functions import AwsError, explain
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from telemetry_agg.bench.aws.functions import LambdaReport
+    from telemetry_agg.bench.model.results import Sample
+
 READY_TIMEOUT_S = 900.0  # AWS allocates provisioned environments in minutes, often 1 to 5
 
 
@@ -98,3 +101,23 @@ class ProvisionedWait:
                     "give it longer with --ready-timeout.",
                 )
             self.sleep(self.poll_s)
+
+
+def apply_report(sample: Sample, found: LambdaReport) -> bool:
+    """Copy a REPORT line's numbers into its sample and set its kind from the start it had:
+    cold for a new environment (on-demand or restored), whichever phase sent it. True when the
+    sample was sent as cold but found a ready environment (it becomes warm)."""
+    sample.duration_ms = found.duration_ms
+    sample.billed_ms = float(found.billed_ms)
+    sample.max_memory_used_mb = float(found.max_memory_used_mb)
+    sample.init_ms = found.init_ms
+    sample.restore_ms = found.restore_ms
+    sample.billed_restore_ms = found.billed_restore_ms
+    if found.failed:
+        sample.report_error = f"{found.status}: {found.error_type or 'unknown'}"
+    if found.cold:
+        sample.kind = "cold"
+        return False
+    reused = sample.kind == "cold"
+    sample.kind = "warm"
+    return reused
