@@ -9,7 +9,8 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, DeployError
+from telemetry_agg.bench.aws.cold_options import PROVISIONED_HINT, provisioned_problem
+from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, DeployError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -145,13 +146,26 @@ def concurrency_problem(
     )
 
 
+def _provisioned_now(client: Any, name: str) -> int:
+    """What `name`'s alias `live` has provisioned now (0: none, or no such function)."""
+    import botocore.exceptions  # noqa: PLC0415
+
+    try:
+        answer = client.get_provisioned_concurrency_config(FunctionName=name, Qualifier="live")
+    except botocore.exceptions.ClientError:
+        return 0
+    return int(answer.get("RequestedProvisionedConcurrentExecutions") or 0)
+
+
 def check_concurrency(
     settings: Settings,
     lanes: tuple[str, ...] = DEFAULT_LANES,
     on_note: Callable[[str], None] = print,
+    provisioned: int = 0,
 ) -> None:
-    """Fail before apply when the reserved concurrency cannot fit the account (new accounts
-    often have a limit of 10). Advisory: when the account settings cannot be read, go on."""
+    """Fail before apply when the reserved concurrency (DeployError) or the provisioned
+    concurrency (UsageError, exit 2) cannot fit the account (new accounts often have a limit of
+    10). Advisory: when the account settings cannot be read, go on."""
     import boto3  # noqa: PLC0415
     import botocore.exceptions  # noqa: PLC0415
 
@@ -166,6 +180,7 @@ def check_concurrency(
             except client.exceptions.ResourceNotFoundException:
                 continue
             current[name] = int(answer.get("ReservedConcurrentExecutions") or 0)
+        now = {name: _provisioned_now(client, name) for name in names} if provisioned else {}
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError):
         on_note("    (could not read the account's concurrency limits; not checked)")
         return
@@ -176,3 +191,7 @@ def check_concurrency(
             "Deploy with --reserved-concurrency -1 (no reservation), a smaller number, or ask AWS "
             "for a higher concurrency quota (Service Quotas, Lambda, Concurrent executions).",
         )
+    reserved = settings.reserved_concurrency
+    problem = provisioned_problem(provisioned, names, reserved, account, now)
+    if problem:
+        raise UsageError(problem, PROVISIONED_HINT)
