@@ -111,6 +111,17 @@ class ColdStartOptions:
         ]
 
 
+def spare_concurrency(
+    account: Mapping[str, Any], current: Mapping[str, int], names: Sequence[str]
+) -> tuple[int, int, int]:
+    """(the account's limit, what Lambda keeps unreserved: min(100, limit), what these
+    functions may take: the unreserved concurrency, plus what they hold now, minus that floor)."""
+    limit = int(account.get("ConcurrentExecutions", 0))
+    unreserved = int(account.get("UnreservedConcurrentExecutions", limit))
+    floor = min(100, limit)
+    return limit, floor, unreserved + sum(current.get(name, 0) for name in names) - floor
+
+
 def provisioned_problem(
     provisioned: int,
     names: Sequence[str],
@@ -127,10 +138,7 @@ def provisioned_problem(
     """
     if provisioned <= 0 or reserved > 0:
         return None
-    limit = int(account.get("ConcurrentExecutions", 0))
-    unreserved = int(account.get("UnreservedConcurrentExecutions", limit))
-    floor = min(100, limit)
-    available = unreserved + sum(current.get(name, 0) for name in names) - floor
+    limit, floor, available = spare_concurrency(account, current, names)
     needed = provisioned * len(names)
     if needed <= available:
         return None

@@ -9,7 +9,11 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from telemetry_agg.bench.aws.cold_options import PROVISIONED_HINT, provisioned_problem
+from telemetry_agg.bench.aws.cold_options import (
+    PROVISIONED_HINT,
+    provisioned_problem,
+    spare_concurrency,
+)
 from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, DeployError, UsageError
 
 if TYPE_CHECKING:
@@ -132,10 +136,7 @@ def concurrency_problem(
     """
     if reserved <= 0:
         return None
-    limit = int(account.get("ConcurrentExecutions", 0))
-    unreserved = int(account.get("UnreservedConcurrentExecutions", limit))
-    floor = min(100, limit)
-    available = unreserved + sum(current.get(name, 0) for name in names) - floor
+    limit, floor, available = spare_concurrency(account, current, names)
     needed = reserved * len(names)
     if needed <= available:
         return None
