@@ -27,12 +27,20 @@ restore (0.0000702) costs more than the INIT it replaces (0.0000020): never.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from telemetry_agg.bench.aws import functions as aws
+from telemetry_agg.bench.cli import app
 from telemetry_agg.bench.model import results as res
-from telemetry_agg.bench.reporting import option_tables, remote_tables
+from telemetry_agg.bench.reporting import markdown, option_tables, remote_tables
 from telemetry_agg.bench.reporting import tables as report
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
 
 MEMORY = 512
 
@@ -210,3 +218,25 @@ def test_starts_are_counted_by_kind_with_their_medians() -> None:
     titles = [g.title for g in remote_tables.remote_grids(run)]
     assert "Starts by kind (REPORT lines)" in titles
     assert any(t.startswith("Cold-start options") for t in titles)
+
+
+def test_report_prices_two_runs_together_at_the_traffic_given(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`report A B --invocations --cold-share`: the on-demand run's INIT and the SnapStart
+    run's restore complete each other; the traffic is the one given, not the recorded one."""
+    ondemand, snap = _run(1), _run(1, deployment={"python": {"snapstart": True}})
+    for series in ondemand.series:
+        series.samples = [s for s in series.samples if s.restore_ms is None]
+    for series in snap.series:
+        series.samples = [s for s in series.samples if s.init_ms is None]
+    markdown.save(ondemand, tmp_path / "on-demand")
+    markdown.save(snap, tmp_path / "snapstart")
+    args = ["report", str(tmp_path / "on-demand"), str(tmp_path / "snapstart")]
+    args += ["--invocations", "10000000", "--cold-share", "0.01", "-o", str(tmp_path / "out")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "a month at 10,000,000 invocations, 1.00% of them" in text
+    # Both runs' Python rows, each priced with the other's missing start time:
+    assert text.count("| $3.07 | $11.87 | $6.89 (N=1*) | never | 78.1M |") == 2

@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_COLD_SHARE",
     "LaneOptions",
     "StartTimes",
+    "Starts",
     "measured_starts",
     "options_grid",
     "options_row",
@@ -86,7 +87,10 @@ def _starts(series: res.Series) -> StartTimes:
     return StartTimes(median(init), median(restore))
 
 
-def measured_starts(runs: Sequence[res.Results]) -> dict[tuple[str, int, Any], StartTimes]:
+Starts = dict[tuple[str, int, Any], StartTimes]  # (lane, size, memory) -> its start times
+
+
+def measured_starts(runs: Sequence[res.Results]) -> Starts:
     """Start times by (lane, size, memory) over every run given, the first measurement kept."""
     found: dict[tuple[str, int, Any], StartTimes] = {}
     for run in runs:
@@ -159,7 +163,7 @@ def options_row(
 def options_grid(
     results: res.Results,
     *,
-    starts: dict[tuple[str, int, Any], StartTimes] | None = None,
+    starts: Starts | None = None,
     invocations: int | None = None,
     cold_share: float | None = None,
 ) -> report.Grid:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telemetry_agg.bench.model import cost
 from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.reporting import tables as report
-from telemetry_agg.bench.reporting.option_tables import StartTimes, options_grid, starts_grid
+from telemetry_agg.bench.reporting.option_tables import Starts, options_grid, starts_grid
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -137,9 +137,7 @@ def _saving_row(
     ]
 
 
-def remote_grids(
-    results: res.Results, starts: dict[tuple[str, int, Any], StartTimes] | None = None
-) -> list[report.Grid]:
+def remote_grids(results: res.Results, starts: Starts | None = None) -> list[report.Grid]:
     """The remote-only tables; `starts` (`option_tables.measured_starts` over several runs)
     completes the options' prices from other runs."""
     return [
