@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import Stubber
 
 from telemetry_agg.bench.aws import functions as aws
-from telemetry_agg.bench.aws import remote, remote_session, starts
+from telemetry_agg.bench.aws import remote, remote_session, starts, workload
 from telemetry_agg.bench.errors import UsageError
 from telemetry_agg.bench.model import results as res
 
@@ -103,6 +103,18 @@ def test_the_wait_is_bounded_with_a_clear_message() -> None:
     assert "--ready-timeout" in caught.value.hint
 
 
+def test_snapstart_on_the_published_version_is_read() -> None:
+    client, stub = _stubbed()
+    alias = {"AliasArn": "arn", "Name": "live", "FunctionVersion": "7"}
+    stub.add_response("get_alias", alias, {"FunctionName": FUNCTION, "Name": "live"})
+    config = {"SnapStart": {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}}
+    stub.add_response(
+        "get_function_configuration", config, {"FunctionName": FUNCTION, "Qualifier": "7"}
+    )
+    with stub:
+        assert starts.published(client, FUNCTION, "live") == starts.Published("7", "On")
+
+
 def test_no_provisioned_concurrency_config_is_explained() -> None:
     client, stub = _stubbed()
     stub.add_client_error(
@@ -130,6 +142,8 @@ def _published(
 ) -> tuple[remote.Deployment, FakeLambda, str]:
     name = f"python-{uuid.uuid4().hex[:8]}"
     moto.create_function(name, memory_mb=512, env={"KEEP": "me"})
+    version = moto.lambda_client.publish_version(FunctionName=name)["Version"]
+    moto.lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
     fake = stack.enter_context(
         FakeLambda("python", logs_client=moto.logs_client, log_group=f"/aws/lambda/{name}", **knobs)
     )
@@ -175,7 +189,16 @@ def test_snapstart_cold_starts_are_restores_forced_by_a_burst(
     assert len(restored) == 2
     assert all(s.billed_restore_ms == 50 and s.init_ms is None for s in restored)
     assert run.options["deployment"]["python"]["snapstart"] is True
-    assert session.tallies[0].notes == []  # burst requests that found a ready one are no news
+    # the version the alias serves, read from moto (GetAlias, then that version's settings)
+    assert run.options["deployment"]["python"]["version"] == "1"
+    # moto has no SnapStart (its versions say OptimizationStatus Off): said, not hidden; the
+    # burst requests that found a ready environment are no news
+    assert session.tallies[0].notes == [
+        (
+            "python: SnapStart is Off on version 1 (OptimizationStatus): its new environments "
+            "start on demand, not from a snapshot (a region without SnapStart, or not applied)"
+        )
+    ]
 
 
 def test_a_failed_restore_is_reported_with_the_reports_error(
@@ -202,6 +225,13 @@ def test_provisioned_cold_starts_are_the_requests_beyond_n(
     with ExitStack() as stack:
         deployment, _, name = _published(moto_aws, stack, provisioned=2)
         ready, stub = _stubbed()
+        alias = {"AliasArn": "arn", "Name": "live", "FunctionVersion": "1"}
+        stub.add_response("get_alias", alias, {"FunctionName": name, "Name": "live"})
+        stub.add_response(
+            "get_function_configuration",
+            {"FunctionName": name, "Version": "1"},
+            {"FunctionName": name, "Qualifier": "1"},
+        )
         want = {"FunctionName": name, "Qualifier": "live"}
         stub.add_response("get_provisioned_concurrency_config", _pc("READY"), want)
         stack.enter_context(stub)
@@ -238,10 +268,10 @@ def test_a_memory_sweep_is_refused_on_a_published_lane(moto_aws: MotoAws, tmp_pa
 
 
 def test_the_workload_must_be_the_deployed_one() -> None:
-    assert remote.check_workload(None, "store") == "store"
-    assert remote.check_workload("store", None) == "store"
+    assert workload.check(None, "store") == "store"
+    assert workload.check("store", None) == "store"
     with pytest.raises(UsageError) as caught:
-        remote.check_workload("store", "cpu")
+        workload.check("store", "cpu")
     assert "deploy --workload store" in caught.value.hint
 
 

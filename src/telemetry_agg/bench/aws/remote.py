@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telemetry_agg.bench.aws import functions as aws
-from telemetry_agg.bench.aws import load, sigv4, starts
+from telemetry_agg.bench.aws import load, sigv4, starts, workload
 from telemetry_agg.bench.aws.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.errors import BenchError, UsageError
 from telemetry_agg.bench.model import answers, cost, payloads
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 _URL_REGION = re.compile(r"\.lambda-url\.([a-z0-9-]+)\.on\.aws$")
 DEPLOY_HINT = "Pass --{lane}-url, or deploy first with `telemetry-bench deploy`."
-WORKLOADS = ("cpu", "store")
 
 
 # -- where the functions are ------------------------------------------------------------------
@@ -186,24 +185,9 @@ def resolve_deployment(
     if arch not in cost.ARCHITECTURES:
         raise UsageError(f"--arch must be arm64 or x86_64, not {arch!r}")
     memory = outputs.get("memory_size")
-    workload = check_workload(flags.get("workload"), outputs.get("workload"))
+    measured = workload.check(flags.get("workload"), outputs.get("workload"))
     memory_mb = int(memory) if memory else None
-    return Deployment(targets, str(region), arch, auth, memory_mb, workload)
-
-
-def check_workload(asked: str | None, deployed: str | None) -> str:
-    """The workload to measure: `--workload` (default cpu), which must be the deployed one
-    when the Terraform outputs say which (UsageError: deploy it first)."""
-    workload = asked or deployed or "cpu"
-    if workload not in WORKLOADS:
-        raise UsageError(f"--workload must be {' or '.join(WORKLOADS)}, not {workload!r}")
-    if deployed and workload != deployed:
-        raise UsageError(
-            f"--workload {workload}: the deployment runs the {deployed} workload",
-            f"Deploy it first: `telemetry-bench deploy --workload {workload}` (or measure "
-            f"--workload {deployed}).",
-        )
-    return workload
+    return Deployment(targets, str(region), arch, auth, memory_mb, measured)
 
 
 # -- one remote run ---------------------------------------------------------------------------
@@ -329,7 +313,7 @@ class RemoteRun:
         """Cold starts and load for every size and lane; REPORT lines at the end."""
         start_ms = int(time.time() * 1000) - 60_000  # a minute of clock skew, at least
         wait_s = self.plan.report_wait_s
-        self.wait_provisioned()
+        self.prepare_published(results)
         try:
             for size in self.plan.sizes:
                 body = payloads.payload(size, self.plan.knobs)
@@ -347,19 +331,29 @@ class RemoteRun:
 
     def _check_stored(self, lane: str, answer: dict[str, Any]) -> None:
         """The stored workload: every 200 answer says `stored: true` (contract section 5)."""
-        if answer.get("stored") is not True and lane not in self.tally.unstored:
+        problem = workload.unstored(lane, answer)
+        if problem and lane not in self.tally.unstored:
             self.tally.unstored.append(lane)
-            self.tally.mismatches.append(
-                f"{lane}: a 200 answer without `stored: true` under --workload store: is "
-                "TELEMETRY_AGG_TABLE set on the function? (`telemetry-bench deploy --workload "
-                "store`)"
-            )
+            self.tally.mismatches.append(problem)
 
-    def wait_provisioned(self) -> None:
-        """Before measuring: each lane with provisioned concurrency READY (bounded)."""
+    def prepare_published(self, results: res.Results) -> None:
+        """Before measuring, each published lane: the version its alias serves (recorded),
+        SnapStart on it when asked for (else a note: restores cannot happen), and provisioned
+        concurrency READY (bounded)."""
         for target in self.deployment.targets:
             control = self.controls.get(target.lane)
-            if target.provisioned_concurrency < 1 or control is None or not target.alias:
+            if control is None or not target.alias:
+                continue
+            serves = starts.published(control.client, control.name, target.alias)
+            recorded = results.options.setdefault("deployment", {}).setdefault(target.lane, {})
+            recorded["version"] = serves.version
+            if target.snapstart and serves.snapstart != "On":
+                self.tally.notes.append(
+                    f"{target.lane}: SnapStart is {serves.snapstart} on version "
+                    f"{serves.version} (OptimizationStatus): its new environments start on "
+                    "demand, not from a snapshot (a region without SnapStart, or not applied)"
+                )
+            if target.provisioned_concurrency < 1:
                 continue
             task = self._task(f"{target.lane}: provisioned concurrency READY?", None)
             starts.ProvisionedWait(

@@ -49,6 +49,25 @@ def burst_size(cold_starts: int, provisioned: int, busy: int) -> int:
     return cold_starts + max(provisioned, busy)
 
 
+@dataclass(frozen=True)
+class Published:
+    """What a lane's alias serves: the version, and SnapStart's state on it."""
+
+    version: str
+    snapstart: str  # OptimizationStatus: On, Off (no SnapStart, or not applied)
+
+
+def published(client: Any, function_name: str, alias: str) -> Published:
+    """GetAlias, then the version's configuration; AwsError with a hint when either fails."""
+    try:
+        version = str(client.get_alias(FunctionName=function_name, Name=alias)["FunctionVersion"])
+        config = client.get_function_configuration(FunctionName=function_name, Qualifier=version)
+    except Exception as error:
+        raise explain(error, f"reading the alias {alias} of {function_name}") from None
+    status = str((config.get("SnapStart") or {}).get("OptimizationStatus") or "Off")
+    return Published(version, status)
+
+
 @dataclass
 class ProvisionedWait:
     """Waits until a lane's provisioned concurrency is READY, bounded."""
