@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telemetry_agg.bench.aws.cold_options import (
     PROVISIONED_HINT,
@@ -18,8 +18,6 @@ from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, DeployError, Usag
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-
-    from telemetry_agg.bench.aws.deploy import Settings
 
 __all__ = [
     "Identity",
@@ -158,8 +156,19 @@ def _provisioned_now(client: Any, name: str) -> int:
     return int(answer.get("RequestedProvisionedConcurrentExecutions") or 0)
 
 
+class Reserving(Protocol):
+    """What the concurrency check needs of deploy's settings."""
+
+    @property
+    def region(self) -> str: ...
+    @property
+    def name_prefix(self) -> str: ...
+    @property
+    def reserved_concurrency(self) -> int: ...
+
+
 def check_concurrency(
-    settings: Settings,
+    settings: Reserving,
     lanes: tuple[str, ...] = DEFAULT_LANES,
     on_note: Callable[[str], None] = print,
     provisioned: int = 0,
