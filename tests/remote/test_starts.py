@@ -288,3 +288,41 @@ def test_a_stored_workload_answer_without_stored_is_a_mismatch(
         session = remote_session.run_remote(stored, opts, clients=(None, None))
     assert any("without `stored: true`" in m for m in session.tallies[0].mismatches)
     assert isinstance(session.runs[0], res.Results)
+
+
+def _outputs(workload: str) -> dict[str, Any]:
+    lane = {
+        "function_url": "https://abc.lambda-url.us-east-1.on.aws/",
+        "function_name": "telemetry-agg-python",
+        "log_group_name": "/aws/lambda/telemetry-agg-python",
+        "alias": "live",
+        "version": "4",
+        "runtime": "python3.12",
+        "architecture": "arm64",
+        "snapstart": False,
+        "provisioned_concurrency": 3,
+    }
+    return {
+        "region": REGION,
+        "architecture": "arm64",
+        "memory_size": 512,
+        "auth_type": "AWS_IAM",
+        "lanes": {"python": lane},
+        "workload": workload,
+        "table_name": "telemetry-agg-summaries" if workload == "store" else None,
+    }
+
+
+def test_the_lanes_output_gives_each_target_its_alias_and_option() -> None:
+    found = remote.resolve_deployment({}, lambda: _outputs("store"), lanes=("python",))
+    (target,) = found.targets
+    assert target.url.endswith("/")
+    assert (target.alias, target.provisioned_concurrency, target.snapstart) == ("live", 3, False)
+    assert target.deployed()["runtime"] == "python3.12"
+    assert found.workload == "store"
+
+
+def test_remote_refuses_a_workload_that_is_not_deployed() -> None:
+    with pytest.raises(UsageError) as caught:
+        remote.resolve_deployment({"workload": "store"}, lambda: _outputs("cpu"), lanes=("python",))
+    assert "the deployment runs the cpu workload" in caught.value.message
