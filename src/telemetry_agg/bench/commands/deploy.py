@@ -36,7 +36,9 @@ DEPLOY_HELP = (
 )
 
 DESTROY_HELP = (
-    "Destroy everything `deploy` created: functions, URLs, roles, log groups.\n\n"
+    "Destroy everything `deploy` created: functions with their versions, the alias `live` "
+    "and its provisioned concurrency, URLs, roles, log groups, and the DynamoDB table of "
+    "--workload store.\n\n"
     "Works after a deploy that failed halfway: it removes whatever the state holds, in the "
     "region that deploy used.\n\n"
     "Example: telemetry-bench destroy --auto-approve"
