@@ -763,6 +763,7 @@ def test_provisioned_concurrency_and_the_store_reach_every_lane(stage: Stage) ->
     assert isinstance(lanes, dict)
     assert {name: lane["provisioned_concurrency"] for name, lane in lanes.items()} == {
         "python": 2,
+        "python-lean": 2,
         "go": 2,
     }
     assert not any(lane["snapstart"] for lane in lanes.values())
@@ -865,6 +866,7 @@ def test_an_account_too_small_for_n_exits_2_before_applying(
     monkeypatch.setattr(boto3.session.Session, "client", lambda_stubbed)
     with stub:
         args = ["--reserved-concurrency", "-1", "--provisioned-concurrency", "2"]
+        args += ["--lanes", "python,go"]  # the two functions NAMES stubs
         result = stage.invoke([*stage.deploy_args, *args, "--auto-approve"])
     assert result.exit_code == 2, result.output
     assert "needs 4 of the account's unreserved concurrency, which has 0" in result.stderr

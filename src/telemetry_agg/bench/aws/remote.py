@@ -121,6 +121,13 @@ def _outputs(read_outputs: Callable[[], Any] | None, chosen: list[str]) -> dict[
         ) from None
 
 
+def _has_url(lane: lane_registry.Lane, outputs: dict[str, Any]) -> bool:
+    """Whether the Terraform outputs hold a Function URL for `lane` (a deployment made before
+    a lane was registered has none)."""
+    mine = (outputs.get("lanes") or {}).get(lane.name) or {}
+    return bool(mine.get("function_url") or outputs.get(f"{lane.key}_function_url"))
+
+
 def _target(
     lane: lane_registry.Lane, flags: Mapping[str, Any], outputs: dict[str, Any]
 ) -> LaneTarget:
@@ -159,12 +166,21 @@ def resolve_deployment(
     lanes: tuple[str, ...] | None = None,
 ) -> Deployment:
     """The lanes' targets from the flags, completed from the Terraform outputs where a flag is
-    absent. `flags` keys: `<lane key>_url`, `_function`, `_log_group` per lane (python_url,
+    absent. Without `lanes` (no --lanes), the registered lanes the deployment has: those with a
+    URL flag or a URL in the outputs (with two URL flags or more, unreadable outputs leave just
+    those). `flags` keys: `<lane key>_url`, `_function`, `_log_group` per lane (python_url,
     go_function, python_lean_log_group ...), region, auth_type, architecture (None: not given)."""
     chosen = [lane_registry.get(name) for name in (lanes or lane_registry.names())]
     outputs: dict[str, Any] = {}
     if not all(flags.get(f"{lane.key}_url") for lane in chosen):
-        outputs = _outputs(read_outputs, [lane.option for lane in chosen])
+        given = [lane for lane in chosen if flags.get(f"{lane.key}_url")]
+        try:
+            outputs = _outputs(read_outputs, [lane.option for lane in chosen])
+        except BenchError:
+            if lanes is not None or len(given) < 2:
+                raise
+        if lanes is None:  # no --lanes: the registered lanes this deployment has
+            chosen = [lane for lane in chosen if lane in given or _has_url(lane, outputs)]
     targets = tuple(_target(lane, flags, outputs) for lane in chosen)
     region = (
         flags.get("region")

@@ -229,7 +229,8 @@ def remote(
         flags["workload"] = workload
         for family, values in (("url", url), ("function", function), ("log_group", log_group)):
             flags |= {f"{registry.get(x).key}_{family}": values[x] for x in chosen}
-        deployment = remote.resolve_deployment(flags, lanes=chosen)
+        explicit = lanes is not None or bool(language)  # else: the lanes the deployment has
+        deployment = remote.resolve_deployment(flags, lanes=chosen if explicit else None)
     code = remote_session.remote_main(deployment, opts)
     if code:
         raise typer.Exit(code)
