@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from telemetry_agg.bench.commands.options import DEFAULT_WORKLOAD, WorkloadOption
+
 LOCAL_HELP = (
     "Run both Lambdas side by side under the real Lambda Runtime Interface Emulator.\n\n"
     "Per payload size and language: cold starts (a fresh environment each), warm invocations "
@@ -16,6 +18,8 @@ LOCAL_HELP = (
     "Examples:\n\n"
     "[bold]telemetry-bench local --quick -o results/local[/]  (under a minute on 2 cores)\n\n"
     "[bold]telemetry-bench local --sizes 100,20k --cold 10 --warm 500 -c 4 --memory 1024[/]\n\n"
+    "[bold]telemetry-bench local --workload store --sizes 100,1k[/]  (every summary stored in "
+    "DynamoDB, on a moto server the bench starts; the table is checked afterwards)\n\n"
     "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options or "
     "payloads, "
     "3 a missing tool, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
@@ -103,6 +107,7 @@ def local(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the machine-readable summary to stdout.")
     ] = False,
+    workload: WorkloadOption = DEFAULT_WORKLOAD,
 ) -> None:
     """`telemetry-bench local`; the help text is LOCAL_HELP."""
     from telemetry_agg.bench.local.run import local_main  # noqa: PLC0415 - lazy: only this command pays for it
@@ -123,6 +128,7 @@ def local(
         output=output,
         quick=quick,
         as_json=as_json,
+        workload=workload,
     )
 
 

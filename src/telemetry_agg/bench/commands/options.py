@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from telemetry_agg.bench.model import workloads
+
 
 class ArchChoice(StrEnum):
     arm64 = "arm64"
@@ -48,3 +50,15 @@ JsonOption = Annotated[
 class AuthChoice(StrEnum):
     AWS_IAM = "AWS_IAM"
     NONE = "NONE"
+
+
+DEFAULT_WORKLOAD = workloads.DEFAULT
+WorkloadOption = Annotated[
+    str,
+    typer.Option(
+        "--workload",
+        help=f"What the functions do ({', '.join(workloads.names())}): cpu, the study's job; "
+        "store, each summary also stored in DynamoDB (locally: a moto server and table the "
+        "bench starts, checked after the run).",
+    ),
+]

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from telemetry_agg.bench.commands.options import DEFAULT_WORKLOAD, WorkloadOption
+
 
 def serve(
     *,
@@ -24,6 +26,7 @@ def serve(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the two URLs as JSON once they are up.")
     ] = False,
+    workload: WorkloadOption = DEFAULT_WORKLOAD,
 ) -> None:
     """Serve both functions on local HTTP endpoints that behave like their Function URLs.
 
@@ -41,6 +44,7 @@ def serve(
         timeout=timeout,
         aggregator=aggregator,
         as_json=as_json,
+        workload=workload,
     )
 
 

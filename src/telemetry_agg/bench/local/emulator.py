@@ -48,6 +48,7 @@ from typing import IO, Self
 
 from telemetry_agg.bench import paths
 from telemetry_agg.bench.errors import EmulatorError, ToolMissingError
+from telemetry_agg.bench.model.workloads import GO_CPU, GoBuild
 
 __all__ = [
     "Emulator",
@@ -123,22 +124,24 @@ def python_runtime(aggregator: str | None = None) -> Runtime:
     )
 
 
-def go_runtime(*, build: bool = True) -> Runtime:
-    """The Go bootstrap for this machine, (re)built with scripts/build-go.sh when Go is here.
+def go_runtime(*, build: bool = True, go_build: GoBuild = GO_CPU) -> Runtime:
+    """The Go bootstrap for this machine and workload (`go_build`: the CPU workload's, without
+    the AWS SDK, by default), (re)built with scripts/build-go.sh when Go is here.
 
     The script rebuilds only when a Go source is newer than the binary, so a stale bootstrap is
     never measured; without Go, an existing bootstrap is used as it is.
     """
     root = paths.project_root()
-    bootstrap = paths.build_dir() / f"linux_{go_arch()}" / "bootstrap"
+    bootstrap = paths.build_dir() / f"linux_{go_arch()}" / go_build.file
     script = root / "scripts" / "build-go.sh"
     if build and script.is_file() and shutil.which("go") is not None:
+        command = ["host", go_build.name]
         out = subprocess.run(
-            [str(script), "host"], cwd=root, capture_output=True, text=True, check=False
+            [str(script), *command], cwd=root, capture_output=True, text=True, check=False
         )
         if out.returncode != 0:
             tail = (out.stderr or out.stdout).strip()[-800:]
-            raise EmulatorError(f"`scripts/build-go.sh host` failed:\n{tail}")
+            raise EmulatorError(f"`scripts/build-go.sh {' '.join(command)}` failed:\n{tail}")
     elif build and not bootstrap.is_file():
         if shutil.which("go") is None:
             raise ToolMissingError(

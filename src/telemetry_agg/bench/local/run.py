@@ -14,6 +14,11 @@ answer of each language per size is compared by the contract's rule (equal after
 parse_ms, compute_ms, language, aggregator) and a mismatch stops the run with a diff. Whatever was
 measured before a stop (Ctrl-C included) is kept and written.
 
+The workload (`Plan.workload`, `bench.model.workloads`) decides what else: for one with a table
+(`store`) the run starts its own moto server, gives every lane the workload's environment, keeps
+every 200 answer (warm-ups included) and afterwards checks the table against them
+(`bench.local.stored`): results.store_check, and a mismatch fails the run with the difference.
+
 API for other commands: `run_local(plan, ...) -> Results`, `Plan`, `BenchError`,
 `compare_answers(a, b) -> list[str]`, `load_payloads(...)`, `CpuCap`.
 """
@@ -28,7 +33,7 @@ import math
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +48,7 @@ from rich.progress import (
 )
 
 from telemetry_agg.bench.errors import BenchError, Terminated, sigterm_as_interrupt
+from telemetry_agg.bench.local import stored
 from telemetry_agg.bench.local.emulator import (
     Emulator,
     EmulatorError,
@@ -54,7 +60,7 @@ from telemetry_agg.bench.local.emulator import (
     python_runtime,
     rie_path,
 )
-from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model import payloads, workloads
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.reporting import tables as report
 from telemetry_agg.limits import NOT_COMPARED
@@ -210,6 +216,7 @@ class Plan:
     cpu_cap: bool = False
     knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
     payload_dir: Path | None = None
+    workload: workloads.Workload = workloads.CPU
 
     def options(self) -> dict[str, Any]:
         return {
@@ -224,6 +231,7 @@ class Plan:
             "cpu_cap": self.cpu_cap,
             "seed": self.knobs.seed,
             "payloads": str(self.payload_dir) if self.payload_dir else "generated",
+            "workload": self.workload.name,
         }
 
 
@@ -248,8 +256,9 @@ def load_payloads(plan: Plan) -> dict[int, bytes]:
     return bodies
 
 
-def runtimes(plan: Plan) -> dict[str, Runtime]:
-    """Each language's runtime, or one clear message naming the command that installs it."""
+def runtimes(plan: Plan, env: dict[str, str] | None = None) -> dict[str, Runtime]:
+    """Each language's runtime for the plan's workload (`env`: the workload's environment, set
+    on every lane), or one clear message naming the command that installs it."""
     rie_path()
     out: dict[str, Runtime] = {}
     if "python" in plan.languages:
@@ -268,8 +277,8 @@ def runtimes(plan: Plan) -> dict[str, Runtime]:
             )
         out["python"] = python_runtime(plan.aggregator)
     if "go" in plan.languages:
-        out["go"] = go_runtime()
-    return out
+        out["go"] = go_runtime(go_build=plan.workload.go_build)
+    return {lang: replace(rt, env={**rt.env, **(env or {})}) for lang, rt in out.items()}
 
 
 class Fleet:
@@ -326,6 +335,7 @@ def _sample(kind: res.Kind, inv: Invocation, emu: Emulator, env_index: int) -> r
         status_code=status,
         parse_ms=_ms(body, "parse_ms"),
         compute_ms=_ms(body, "compute_ms"),
+        store_ms=_ms(body, "store_ms"),
         duration_ms=rep.duration_ms if rep else None,
         billed_ms=rep.billed_ms if rep else None,
         init_ms=rep.init_ms if rep else None,
@@ -351,17 +361,27 @@ def _explain(lang: str, size: int, inv: Invocation, emu: Emulator, timeout_s: in
 
 
 class Runner:
-    def __init__(self, plan: Plan, results: res.Results, progress: Progress, fleet: Fleet) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        results: res.Results,
+        progress: Progress,
+        fleet: Fleet,
+        ledger: stored.Ledger | None = None,
+    ) -> None:
         self.plan = plan
         self.results = results
         self.progress = progress
         self.fleet = fleet
+        self.ledger = ledger
         self.answers: dict[int, dict[str, dict[str, Any]]] = {}
 
     def _check(self, lang: str, size: int, inv: Invocation, emu: Emulator) -> None:
         status, body, _ = decode_answer(inv)
         if inv.error or status != 200 or body is None:
             raise BenchError(_explain(lang, size, inv, emu, self.plan.timeout_s))
+        if self.ledger is not None:
+            self.ledger.record(inv.request_id, lang, size, body)
         seen = self.answers.setdefault(size, {})
         if lang not in seen:
             seen[lang] = body
@@ -454,10 +474,39 @@ def run_local(
     bodies: dict[int, bytes] | None = None,
     on_series: Callable[[res.Results], None] | None = None,
 ) -> res.Results:
-    """Run the plan into `results` (kept up to date as it goes, so a stop keeps what was done)."""
-    rts = runtimes(plan)
-    if bodies is None:
-        bodies = load_payloads(plan)
+    """Run the plan into `results` (kept up to date as it goes, so a stop keeps what was done);
+    with the workload's table, check it afterwards (results.store_check)."""
+    with stored.local_table(plan.workload) as table:
+        rts = runtimes(plan, table.environment if table else None)
+        if bodies is None:
+            bodies = load_payloads(plan)
+        ledger = stored.Ledger() if table else None
+        failure: BenchError | None = None
+        try:
+            _run_series(plan, results, console, rts, bodies, on_series=on_series, ledger=ledger)
+        except BenchError as exc:  # the table is still checked: what was answered is there?
+            failure = exc
+        if table is not None and ledger is not None:
+            check = stored.verify(table, ledger)
+            results.store_check = check.as_dict()
+            if check.mismatches:
+                failure = BenchError((f"{failure}\nand " if failure else "") + check.explain())
+        if failure is not None:
+            raise failure
+    return results
+
+
+def _run_series(
+    plan: Plan,
+    results: res.Results,
+    console: Console,
+    rts: dict[str, Runtime],
+    bodies: dict[int, bytes],
+    *,
+    on_series: Callable[[res.Results], None] | None,
+    ledger: stored.Ledger | None,
+) -> None:
+    """Every size and lane in turn; every environment is stopped when it returns or raises."""
     fleet = Fleet(plan)
     progress = Progress(
         TextColumn("{task.description}"),
@@ -468,7 +517,7 @@ def run_local(
         transient=True,
     )
     overall = progress.add_task("all", total=len(plan.sizes) * len(rts))
-    runner = Runner(plan, results, progress, fleet)
+    runner = Runner(plan, results, progress, fleet, ledger)
     try:
         with progress:
             for size in plan.sizes:
@@ -485,7 +534,6 @@ def run_local(
                         on_series(results)
     finally:
         fleet.stop_all()
-    return results
 
 
 # -- the command --------------------------------------------------------------------------
@@ -517,6 +565,7 @@ def _summary_json(results: res.Results, paths: list[Path]) -> dict[str, Any]:
                 "warm": sm.warm.as_dict(),
                 "parse_ms": sm.parse_ms,
                 "compute_ms": sm.compute_ms,
+                "store_ms": sm.store_ms,
                 "duration_ms": sm.duration_ms,
                 "billed_ms": sm.billed_ms,
                 "peak_rss_mb": sm.peak_rss_mb,
@@ -530,6 +579,7 @@ def _summary_json(results: res.Results, paths: list[Path]) -> dict[str, Any]:
             "failure": results.failure,
             "environment": asdict(results.environment),
             "options": results.options,
+            "store_check": results.store_check,
             "summary": rows,
             "speedup": report.speedups(results),
             "files": [str(p) for p in paths],
@@ -555,6 +605,7 @@ def local_main(
     output: Path | None,
     quick: bool,
     as_json: bool,
+    workload: str = workloads.DEFAULT,
 ) -> None:
     """The `local` command's work, once its options are parsed."""
     console = Console(stderr=True)
@@ -574,6 +625,7 @@ def local_main(
             cpu_cap=cpu_cap,
             knobs=payloads.Knobs(seed=seed),
             payload_dir=payload_dir,
+            workload=workloads.get(workload),
         )
         _validate(plan, price)
         bodies = load_payloads(plan)
@@ -586,6 +638,8 @@ def local_main(
     environment.extra.update(
         _package_versions("telemetry-agg", "awslambdaric", "msgspec", "orjson")
     )
+    if plan.workload.table:
+        environment.extra.update(_package_versions("boto3", "botocore", "moto"))
     results = res.Results(
         source="local",
         environment=environment,
@@ -625,6 +679,9 @@ def local_main(
             code = code or 1
     if results.series and code != 3:
         report.print_report(wide_console(stderr=as_json), results, memory, price)
+    if results.store_check is not None:
+        checked = ", ".join(f"{k} {v}" for k, v in results.store_check.items())
+        console.print(f"table check: {checked}", highlight=False)
     if results.failure:
         label = "stopped" if code in (130, 143) else "error"
         console.print(f"[bold red]{label}:[/] {results.failure}", highlight=False)

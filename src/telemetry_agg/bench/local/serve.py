@@ -13,7 +13,9 @@ From code (engineer E's tests, or anything that wants two local Function URLs)::
         served.urls["python"], served.urls["go"]
 
 `Served.stop()` stops the servers and every environment; `start_servers(...)` returns a started
-`Served` for callers that manage the lifetime themselves.
+`Served` for callers that manage the lifetime themselves. `workload=workloads.STORE` serves the
+stored workload: a moto server and its table (`Served.table`), every function pointed at it, all
+stopped by `stop()` too.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import queue
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -33,6 +35,8 @@ from urllib.parse import parse_qsl, urlsplit
 import typer
 from rich.console import Console
 
+from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.local import stored
 from telemetry_agg.bench.local.emulator import (
     Emulator,
     EmulatorError,
@@ -43,7 +47,7 @@ from telemetry_agg.bench.local.emulator import (
     python_runtime,
     rie_path,
 )
-from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model import payloads, workloads
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -231,6 +235,8 @@ class Served:
     servers: list[ThreadingHTTPServer] = field(default_factory=list)
     pools: list[_Pool] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
+    table: stored.LocalTable | None = None  # the stored workload's, on moto
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def stop(self) -> None:
         for server in self.servers:
@@ -242,6 +248,7 @@ class Served:
             t.join(timeout=5)
         self.servers.clear()
         self.pools.clear()
+        self.resources.close()  # the moto server, last: no function writes any more
 
 
 def start_servers(
@@ -253,8 +260,10 @@ def start_servers(
     timeout_s: int = 10,
     aggregator: str | None = None,
     host: str = "127.0.0.1",
+    workload: workloads.Workload = workloads.CPU,
 ) -> Served:
-    """Start one endpoint per language (port 0 or absent: a free port); return their URLs."""
+    """Start one endpoint per language (port 0 or absent: a free port) running `workload`;
+    return their URLs."""
     rie_path()
     ports = ports or {}
     for lang in languages:
@@ -266,8 +275,15 @@ def start_servers(
             )
     served = Served()
     try:
+        served.table = served.resources.enter_context(stored.local_table(workload))
+        env = served.table.environment if served.table else {}
         for lang in languages:
-            rt = python_runtime(aggregator) if lang == "python" else go_runtime()
+            rt = (
+                python_runtime(aggregator)
+                if lang == "python"
+                else go_runtime(go_build=workload.go_build)
+            )
+            rt = replace(rt, env={**rt.env, **env})
             pool = _Pool(rt, concurrency, memory_mb, timeout_s)
             served.pools.append(pool)
             server = ThreadingHTTPServer((host, ports.get(lang, 0)), _handler_class(pool))
@@ -302,6 +318,7 @@ def serve_main(
     timeout: int,
     aggregator: str | None,
     as_json: bool,
+    workload: str = workloads.DEFAULT,
 ) -> None:
     """The `serve` command's work, once its options are parsed."""
     console = Console(stderr=True)
@@ -315,6 +332,7 @@ def serve_main(
             memory_mb=memory,
             timeout_s=timeout,
             aggregator=aggregator,
+            workload=workloads.get(workload),
         )
     except KeyboardInterrupt:
         console.print("stopped while starting")
@@ -322,9 +340,9 @@ def serve_main(
     except ToolMissingError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(3) from None
-    except (EmulatorError, OSError) as exc:
+    except (BenchError, OSError) as exc:  # the emulator, moto, a port
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        raise typer.Exit(exc.exit_code if isinstance(exc, BenchError) else 1) from None
     stopping = threading.Event()
 
     def on_term(_signum: int, _frame: object) -> None:
@@ -336,6 +354,8 @@ def serve_main(
             print(json.dumps(served.urls), flush=True)
         for lang, url in served.urls.items():
             console.print(f"{lang:<6} {url}")
+        if served.table is not None:
+            console.print(f"table  {served.table.name} at {served.table.endpoint} (moto)")
         console.print("Ctrl-C to stop")
         while not stopping.is_set():
             time.sleep(0.2)

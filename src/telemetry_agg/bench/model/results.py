@@ -16,12 +16,14 @@ API (stable; the local bench, engineer E's remote bench and `telemetry-bench rep
 - `SeriesSummary`: what the tables print for one series: cold-start client latency (median of
   the cold samples) and Init Duration, warm client latency `Summary` (avg/p50/p95/p99/max),
   handler parse/compute medians, REPORT Duration and Billed Duration means, peak RSS (max),
-  error counts.
+  error counts, and the stored workload's `store_ms` (median).
 - `Environment`: where it ran (CPU model, cores, OS, architecture, Python, Go and emulator
   versions, and for remote runs the region); `Environment.detect(...)` fills it for this machine.
 - `Results`: `source` (``"local"`` | ``"remote"``), `environment`, `options` (the command's
   options as given), `series`, `started_at`/`finished_at` (ISO 8601 UTC), `complete` (False when
-  the run stopped early: Ctrl-C, a failure) and `failure` (why). `Results.series_for(size,
+  the run stopped early: Ctrl-C, a failure), `failure` (why) and, for the stored workload,
+  `store_check` (`{"answers", "items", "mismatches"}`: its table read back after the run).
+  `Results.series_for(size,
   language)` finds or adds a series; `sizes()` and `languages()` list what is there.
 - `clean(value)`: a JSON-ready copy of dicts/lists/floats with NaN and infinities as None.
 - `save(results, directory)` writes results.json (everything: every sample), results.csv (one row
@@ -89,6 +91,7 @@ class Sample:
     max_memory_used_mb: float | None = None
     error: str | None = None
     environment: int = 0
+    store_ms: float | None = None  # the stored workload's PutItem time, from the answer body
 
     @property
     def ok(self) -> bool:
@@ -122,6 +125,7 @@ class SeriesSummary:
     errors: int
     timeouts: int
     throttles: int
+    store_ms: float = NAN  # median store_ms (warm): the stored workload's PutItem time
 
 
 @dataclass(slots=True)
@@ -171,6 +175,7 @@ class Series:
             errors=self.errors,
             timeouts=self.timeouts,
             throttles=self.throttles,
+            store_ms=median(_opt(s.store_ms for s in warm)),
         )
 
 
@@ -246,6 +251,8 @@ class Results:
     finished_at: str | None = None
     complete: bool = False
     failure: str | None = None
+    #: The stored workload's check of its table: {"answers", "items", "mismatches"}.
+    store_check: dict[str, int] | None = None
 
     def series_for(
         self, size: int, language: str, *, payload_bytes: int = 0, aggregator: str | None = None
@@ -270,6 +277,8 @@ class Results:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"schema": SCHEMA}
         out.update(clean(asdict(self)))
+        if out["store_check"] is None:  # the CPU workload's files stay as they were
+            del out["store_check"]
         return out
 
     @classmethod
@@ -308,6 +317,7 @@ class Results:
                 finished_at=data.get("finished_at"),
                 complete=bool(data.get("complete")),
                 failure=data.get("failure"),
+                store_check=data.get("store_check"),
             )
         except (TypeError, KeyError, ValueError) as exc:
             if isinstance(exc, ResultsFileError):
