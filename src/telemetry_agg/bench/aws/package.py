@@ -5,8 +5,11 @@
   (`pip install --target --platform manylinux2014_<machine> --only-binary=:all: --python-version
   3.12 --implementation cp`). Each dependency is pinned to the version installed here, so the
   zip carries what the tests ran against. Never Typer, Rich, boto3: they are `bench` extras.
-- `build/go-<arch>.zip`: `bootstrap` (mode 0755), built by `scripts/build-go.sh lambda <goarch>`
-  or given with `--bootstrap`; its ELF machine must match the architecture.
+- `build/go-<arch>.zip`: `bootstrap` (mode 0755), built by `scripts/build-go.sh lambda <goarch>
+  <workload>` or given with `--bootstrap`; its ELF machine must match the architecture. The
+  workload's Go build (`bench.model.workloads`): the CPU workload's links no AWS SDK
+  (`-tags nostore`), the stored workload's links aws-sdk-go-v2; the zip names either
+  `bootstrap`.
 
 Reproducible: entries sorted, every timestamp 1980-01-01 00:00, permissions fixed (0644, 0755
 for `bootstrap`), no directory entries, no byte-code: the same inputs give the same SHA-256.
@@ -33,6 +36,8 @@ import typer
 
 from telemetry_agg.bench import paths
 from telemetry_agg.bench.errors import BenchError, exit_with
+from telemetry_agg.bench.model import workloads
+from telemetry_agg.bench.model.workloads import GO_CPU, GoBuild
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -240,8 +245,8 @@ def elf_machine(data: bytes) -> int | None:
     return int.from_bytes(data[18:20], order)
 
 
-def build_bootstrap(target: Target, root: Path | None = None) -> Path:
-    """Build `bootstrap` for the target with scripts/build-go.sh; return its path."""
+def build_bootstrap(target: Target, root: Path | None = None, go_build: GoBuild = GO_CPU) -> Path:
+    """Build the workload's bootstrap for the target with scripts/build-go.sh; its path."""
     base = paths.project_root() if root is None else root
     script = base / "scripts" / "build-go.sh"
     if not script.is_file():
@@ -256,7 +261,7 @@ def build_bootstrap(target: Target, root: Path | None = None) -> Path:
         )
     try:
         proc = subprocess.run(
-            [str(script), "lambda", target.goarch],
+            [str(script), "lambda", target.goarch, go_build.name],
             cwd=base,
             capture_output=True,
             text=True,
@@ -270,18 +275,23 @@ def build_bootstrap(target: Target, root: Path | None = None) -> Path:
         ) from None
     if proc.returncode != 0:
         raise PackageError(
-            f"scripts/build-go.sh lambda {target.goarch} failed (exit code {proc.returncode}):\n"
+            f"scripts/build-go.sh lambda {target.goarch} {go_build.name} failed "
+            f"(exit code {proc.returncode}):\n"
             f"{(proc.stderr or proc.stdout).strip()[-3000:]}",
             "Fix the Go build (run the script by hand to see all of it), then rerun.",
         )
-    return base / "build" / f"linux_{target.goarch}" / "bootstrap"
+    return base / "build" / f"linux_{target.goarch}" / go_build.file
 
 
 def build_go_zip(
-    arch: Arch, out_dir: Path, bootstrap: Path | None = None, root: Path | None = None
+    arch: Arch,
+    out_dir: Path,
+    bootstrap: Path | None = None,
+    root: Path | None = None,
+    go_build: GoBuild = GO_CPU,
 ) -> Artifact:
     target = TARGETS[arch]
-    binary = build_bootstrap(target, root) if bootstrap is None else bootstrap
+    binary = build_bootstrap(target, root, go_build) if bootstrap is None else bootstrap
     try:
         data = binary.read_bytes()
     except OSError as exc:
@@ -311,6 +321,7 @@ def build(
     bootstrap: Path | None = None,
     root: Path | None = None,
     on_step: Callable[[str], None] | None = None,
+    go_build: GoBuild = GO_CPU,
 ) -> list[Artifact]:
     """Build the zips for `languages` (python, go) into `out_dir`; `on_step` hears each step."""
     step = on_step or (lambda _message: None)
@@ -320,7 +331,7 @@ def build(
         artifacts.append(build_python_zip(arch, out_dir, root))
     if "go" in languages:
         step(f"Go zip for {arch}: building bootstrap (linux/{TARGETS[arch].goarch}), zipping")
-        artifacts.append(build_go_zip(arch, out_dir, bootstrap, root))
+        artifacts.append(build_go_zip(arch, out_dir, bootstrap, root, go_build))
     return artifacts
 
 
@@ -330,6 +341,7 @@ def build_with_progress(
     *,
     languages: tuple[str, ...] = ("python", "go"),
     bootstrap: Path | None = None,
+    go_build: GoBuild = GO_CPU,
 ) -> list[Artifact]:
     """`build` with a spinner on stderr naming the current step (stdout stays for results)."""
     from rich.console import Console  # noqa: PLC0415 - only the CLI needs Rich
@@ -341,6 +353,7 @@ def build_with_progress(
             languages=languages,
             bootstrap=bootstrap,
             on_step=status.update,
+            go_build=go_build,
         )
 
 
@@ -374,15 +387,17 @@ def package_main(
     only: str | None,
     bootstrap: Path | None,
     as_json: bool,
+    workload: str = workloads.DEFAULT,
 ) -> None:
     """The `package` command's work, once its options are parsed."""
     languages = ("python", "go") if only is None else (str(only),)
     directory = paths.build_dir() if out_dir is None else out_dir
     try:
+        go_build = workloads.get(workload).go_build
         artifacts = build_with_progress(
-            as_arch(arch), directory, languages=languages, bootstrap=bootstrap
+            as_arch(arch), directory, languages=languages, bootstrap=bootstrap, go_build=go_build
         )
-    except PackageError as exc:
+    except BenchError as exc:  # packaging, or an unknown --workload
         raise exit_with(exc) from None
     except KeyboardInterrupt:
         typer.secho("interrupted: no zip was replaced half-written.", err=True)

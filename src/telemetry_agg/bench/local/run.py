@@ -487,13 +487,30 @@ def run_local(
         except BenchError as exc:  # the table is still checked: what was answered is there?
             failure = exc
         if table is not None and ledger is not None:
-            check = stored.verify(table, ledger)
-            results.store_check = check.as_dict()
-            if check.mismatches:
-                failure = BenchError((f"{failure}\nand " if failure else "") + check.explain())
+            failure = _check_table(table, ledger, results, failure)
         if failure is not None:
             raise failure
     return results
+
+
+def _check_table(
+    table: stored.LocalTable,
+    ledger: stored.Ledger,
+    results: res.Results,
+    failure: BenchError | None,
+) -> BenchError | None:
+    """Read the table back into results.store_check; the run's failure, with the table's
+    difference (or why it could not be read) added."""
+    try:
+        check = stored.verify(table, ledger)
+    except BenchError as exc:
+        if failure is None:
+            raise
+        return BenchError(f"{failure}\n(and the table could not be checked: {exc})")
+    results.store_check = check.as_dict()
+    if not check.mismatches:
+        return failure
+    return BenchError((f"{failure}\nand " if failure else "") + check.explain())
 
 
 def _run_series(
