@@ -33,10 +33,37 @@ import typer
 
 from telemetry_agg.bench import paths
 from telemetry_agg.bench.aws import package, terraform
-from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError, exit_with
+from telemetry_agg.bench.aws.credentials import (
+    DEFAULT_LANES,
+    Identity,
+    check_concurrency,
+    check_credentials,
+    check_region,
+    concurrency_problem,
+    known_regions,
+)
+from telemetry_agg.bench.constants import MEMORY_MAX_MB, MEMORY_MIN_MB
+from telemetry_agg.bench.errors import DeployError
+from telemetry_agg.bench.model import lanes as lane_registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+
+__all__ = [  # deploy's API; the checks live in credentials.py
+    "DEFAULT_LANES",
+    "DeployError",
+    "Identity",
+    "Settings",
+    "check_concurrency",
+    "check_credentials",
+    "check_region",
+    "concurrency_problem",
+    "deploy",
+    "destroy",
+    "known_regions",
+    "read_vars",
+    "write_vars",
+]
 
 VARS_FILE = "deploy.tfvars.json"
 PLAN_FILE = Path(".terraform") / "telemetry-bench.tfplan"
@@ -48,16 +75,6 @@ NONE_WARNING = (
     "caps how fast, not how long. Use it for a short benchmark only, then run "
     "`telemetry-bench destroy`."
 )
-NO_CREDENTIALS_HINT = (
-    "Configure credentials in the standard AWS way, then rerun: `aws configure` (access keys), "
-    "`aws sso login --profile NAME` with AWS_PROFILE=NAME, or the environment variables "
-    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)."
-)
-EXPIRED_HINT = (
-    "Refresh them and rerun: `aws sso login` for an SSO profile, or new temporary keys "
-    "(AWS_SESSION_TOKEN) from wherever you got these. Check AWS_PROFILE names the account "
-    "you mean."
-)
 INIT_HINT = (
     "`init` installs the aws provider (>= 6.29) from the provider registry, so it needs network "
     "access to it, or a provider mirror set in the CLI configuration file (TF_CLI_CONFIG_FILE, "
@@ -65,37 +82,7 @@ INIT_HINT = (
 )
 
 
-class DeployError(BenchError):
-    """Deploying or destroying cannot go on; `hint` says what to do next."""
-
-
 # --- checks -----------------------------------------------------------------------------------
-
-
-def known_regions() -> set[str]:
-    """Every region botocore knows Lambda in, across partitions (offline: its endpoint data)."""
-    import boto3  # noqa: PLC0415 - boto3 is slow to import; only deploy/destroy need it
-
-    session = boto3.session.Session()
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("lambda", partition_name=partition))
-    return regions
-
-
-def check_region(region: str) -> str:
-    regions = known_regions()
-    if region in regions:
-        return region
-    near = sorted(
-        r for r in regions if r.split("-", maxsplit=1)[0] == region.split("-", maxsplit=1)[0]
-    )[:8]
-    raise DeployError(
-        f"{region!r} is not an AWS region with Lambda that this botocore knows.",
-        "Pass --region with a region code such as us-east-1 or eu-west-1"
-        + (f" (close to yours: {', '.join(near)})" if near else "")
-        + "; a region newer than your botocore needs `pip install -U boto3`.",
-    )
 
 
 def check_same_region(region: str, directory: Path) -> None:
@@ -110,114 +97,6 @@ def check_same_region(region: str, directory: Path) -> None:
             f"The current deployment is in {previous}; deploying to {region} would leave it "
             "running there, out of reach of `telemetry-bench destroy`.",
             f"Run `telemetry-bench destroy` first, or deploy with --region {previous}.",
-        )
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who the credentials belong to: never the credentials themselves."""
-
-    account: str
-    arn: str
-
-
-def check_credentials(region: str, env: Mapping[str, str] | None = None) -> Identity:
-    """STS GetCallerIdentity through the standard chain; DeployError that says what to do."""
-    import boto3  # noqa: PLC0415
-    import botocore.exceptions  # noqa: PLC0415
-    from botocore.config import Config  # noqa: PLC0415
-
-    environ = os.environ if env is None else env
-    try:
-        session = boto3.session.Session(profile_name=environ.get("AWS_PROFILE") or None)
-        sts = session.client(
-            "sts",
-            region_name=region,
-            config=Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=20),
-        )
-        answer = sts.get_caller_identity()
-    except botocore.exceptions.ProfileNotFound as exc:
-        raise DeployError(
-            f"The AWS profile is not configured: {exc}.", NO_CREDENTIALS_HINT
-        ) from None
-    except (
-        botocore.exceptions.NoCredentialsError,
-        botocore.exceptions.PartialCredentialsError,
-    ) as exc:
-        raise DeployError(
-            f"No AWS credentials found ({type(exc).__name__}).", NO_CREDENTIALS_HINT
-        ) from None
-    except botocore.exceptions.TokenRetrievalError as exc:
-        raise DeployError(f"The SSO session has expired: {exc}.", EXPIRED_HINT) from None
-    except botocore.exceptions.ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", "Unknown"))
-        if code in CREDENTIAL_ERROR_CODES:
-            raise DeployError(
-                f"AWS rejected the credentials ({code}): they are expired, revoked or invalid.",
-                EXPIRED_HINT,
-            ) from None
-        raise DeployError(
-            f"Checking the credentials failed: STS answered {code}.",
-            "Check that the credentials may call sts:GetCallerIdentity in this region.",
-        ) from None
-    except botocore.exceptions.BotoCoreError as exc:
-        raise DeployError(
-            f"Checking the credentials failed: {exc}.",
-            "Check the network, the region, and AWS_ENDPOINT_URL if you set one.",
-        ) from None
-    return Identity(account=str(answer["Account"]), arn=str(answer["Arn"]))
-
-
-def concurrency_problem(
-    reserved: int, names: list[str], account: Mapping[str, Any], current: Mapping[str, int]
-) -> str | None:
-    """Why reserving `reserved` for each of `names` would fail, or None when it fits.
-
-    Lambda keeps min(100, account limit) of the account's concurrency unreserved. `account` is
-    GetAccountSettings' AccountLimit; `current` what each function already reserves.
-    """
-    if reserved <= 0:
-        return None
-    limit = int(account.get("ConcurrentExecutions", 0))
-    unreserved = int(account.get("UnreservedConcurrentExecutions", limit))
-    floor = min(100, limit)
-    available = unreserved + sum(current.get(name, 0) for name in names) - floor
-    needed = reserved * len(names)
-    if needed <= available:
-        return None
-    return (
-        f"Reserving {reserved} concurrent executions for each of the {len(names)} functions "
-        f"needs {needed}, but this account can reserve {max(available, 0)} (limit {limit}, "
-        f"{floor} must stay unreserved)."
-    )
-
-
-def check_concurrency(settings: Settings) -> None:
-    """Fail before apply when the reserved concurrency cannot fit the account (new accounts
-    often have a limit of 10). Advisory: when the account settings cannot be read, go on."""
-    import boto3  # noqa: PLC0415
-    import botocore.exceptions  # noqa: PLC0415
-
-    names = [f"{settings.name_prefix}-{language}" for language in ("python", "go")]
-    try:
-        client = boto3.session.Session().client("lambda", region_name=settings.region)
-        account = client.get_account_settings()["AccountLimit"]
-        current: dict[str, int] = {}
-        for name in names:
-            try:
-                answer = client.get_function_concurrency(FunctionName=name)
-            except client.exceptions.ResourceNotFoundException:
-                continue
-            current[name] = int(answer.get("ReservedConcurrentExecutions") or 0)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError):
-        say("    (could not read the account's concurrency limits; not checked)")
-        return
-    problem = concurrency_problem(settings.reserved_concurrency, names, account, current)
-    if problem:
-        raise DeployError(
-            problem,
-            "Deploy with --reserved-concurrency -1 (no reservation), a smaller number, or ask AWS "
-            "for a higher concurrency quota (Service Quotas, Lambda, Concurrent executions).",
         )
 
 
@@ -249,10 +128,10 @@ class Settings:
                 "--reserved-concurrency 0 would throttle every request.",
                 "Use -1 to reserve none, or a number of at least 1.",
             )
-        if not 128 <= self.memory_size <= 10240:
+        if not MEMORY_MIN_MB <= self.memory_size <= MEMORY_MAX_MB:
             raise DeployError(
                 f"--memory {self.memory_size} is outside Lambda's range.",
-                "Use 128 to 10240 (MB).",
+                f"Use {MEMORY_MIN_MB} to {MEMORY_MAX_MB} (MB).",
             )
         if self.function_url_auth_type not in ("AWS_IAM", "NONE"):
             raise DeployError(
@@ -273,10 +152,33 @@ class Settings:
         }
 
 
-def write_vars(settings: Settings, directory: Path) -> Path:
+def infra_takes_lanes(directory: Path) -> bool:
+    """Whether this infra/ declares the `lanes` variable (any set of lanes, as data); without
+    it, infra/ deploys the two functions python and go."""
+    try:
+        return 'variable "lanes"' in (directory / "variables.tf").read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def lanes_tfvars(chosen: tuple[str, ...], directory: Path) -> dict[str, Any]:
+    """The `lanes` variable for the chosen lanes (from the registry), when infra/ takes it."""
+    if infra_takes_lanes(directory):
+        return {"lanes": {name: lane_registry.get(name).tfvars() for name in chosen}}
+    if set(chosen) != set(DEFAULT_LANES):
+        raise DeployError(
+            f"this infra/ deploys the lanes {' and '.join(DEFAULT_LANES)} only, not "
+            f"{', '.join(chosen)}: it has no `lanes` variable.",
+            "Deploy every lane (drop --lanes), or update infra/.",
+        )
+    return {}
+
+
+def write_vars(settings: Settings, directory: Path, lanes: tuple[str, ...] | None = None) -> Path:
     """Write the variables file beside the state, where destroy finds it again."""
     path = directory / VARS_FILE
-    text = json.dumps(settings.to_tfvars(), indent=2, sort_keys=True) + "\n"
+    extra = lanes_tfvars(lanes, directory) if lanes is not None else {}
+    text = json.dumps({**settings.to_tfvars(), **extra}, indent=2, sort_keys=True) + "\n"
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)
@@ -347,7 +249,7 @@ def region_from_state(directory: Path) -> str | None:
 
 
 @dataclass
-class Runner:
+class TerraformRunner:
     """terraform/tofu in one infra dir, its output streamed to `on_line`."""
 
     binary: terraform.Binary
@@ -454,39 +356,39 @@ def deploy(
     directory: Path | None = None,
     bootstrap: Path | None = None,
     out_dir: Path | None = None,
+    lanes: tuple[str, ...] = DEFAULT_LANES,
 ) -> terraform.DeploymentOutputs | None:
-    """Run deploy's steps (module docstring); return the outputs, or None when declined."""
+    """Run deploy's steps (module docstring) for `lanes`; return the outputs, or None when
+    declined."""
     where = terraform.infra_dir() if directory is None else directory
     settings.check()
+    lanes_tfvars(lanes, where)
     check_region(settings.region)
     check_same_region(settings.region, where)
     binary = terraform.find_binary()
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
-    check_concurrency(settings)
+    check_concurrency(settings, lanes, say)
     if settings.function_url_auth_type == "NONE":
         say(NONE_WARNING, color="yellow")
-    runner = Runner(binary, where, stream_to(as_json))
+    runner = TerraformRunner(binary, where, stream_to(as_json))
     say(f"==> {binary.name} init in {where}")
     runner.init()
     say(f"==> packaging for {settings.architecture}")
     artifacts = package.build_with_progress(
         settings.architecture,
         paths.build_dir() if out_dir is None else out_dir,
+        artifacts=tuple(dict.fromkeys(lane_registry.get(x).artifact for x in lanes)),
         bootstrap=bootstrap,
     )
     for artifact in artifacts:
         say(f"    {artifact.path.name}: {package.human_size(artifact.size)}, {artifact.sha256}")
-    by_language = {a.language: a.path for a in artifacts}
-    final = Settings(
-        **{
-            **settings.to_tfvars(),
-            "python_package_path": package_path_for_terraform(by_language["python"], where),
-            "go_package_path": package_path_for_terraform(by_language["go"], where),
-        }
-    )
-    vars_file = write_vars(final, where)
+    zips = {
+        f"{a.language}_package_path": package_path_for_terraform(a.path, where) for a in artifacts
+    }
+    final = Settings(**{**settings.to_tfvars(), **zips})
+    vars_file = write_vars(final, where, lanes)
     say(f"==> {binary.name} plan")
     if runner.plan(vars_file, destroy=False):
         if not confirm("Apply this plan?", auto_approve):
@@ -512,7 +414,9 @@ def destroy(
         say(f"Nothing to destroy: no resources in the state in {where}.")
         return "nothing"
     known = {f.name for f in fields(Settings)}
-    previous = {k: v for k, v in (read_vars(where) or {}).items() if k in known}
+    written = read_vars(where) or {}
+    previous = {k: v for k, v in written.items() if k in known}
+    lanes = tuple(written["lanes"]) if isinstance(written.get("lanes"), dict) else None
     if region:
         previous["region"] = region
     elif "region" not in previous:
@@ -530,8 +434,8 @@ def destroy(
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
-    vars_file = write_vars(settings, where)
-    runner = Runner(binary, where, stream_to(as_json))
+    vars_file = write_vars(settings, where, lanes)
+    runner = TerraformRunner(binary, where, stream_to(as_json))
     say(f"==> {binary.name} init in {where}")
     runner.init()
     say(f"==> {binary.name} plan -destroy")
@@ -544,78 +448,3 @@ def destroy(
     say(f"==> {binary.name} apply (destroy)")
     runner.apply(destroy=True)
     return "destroyed"
-
-
-def print_outputs(outputs: terraform.DeploymentOutputs, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps({"deployed": True, "outputs": outputs}, indent=2))
-        return
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
-    table = Table(title="Deployed")
-    table.add_column("output")
-    table.add_column("value")
-    for name, value in outputs.items():
-        table.add_row(name, str(value))
-    Console().print(table)
-    if outputs["auth_type"] == "AWS_IAM":
-        print(
-            "The URLs take SigV4-signed requests only: the caller needs lambda:InvokeFunctionUrl "
-            "and lambda:InvokeFunction on both functions. `telemetry-bench remote` signs them."
-        )
-
-
-def deploy_main(
-    *,
-    region: str,
-    memory: int,
-    arch: str,
-    auth: str,
-    name_prefix: str,
-    reserved_concurrency: int,
-    bootstrap: Path | None,
-    out_dir: Path | None,
-    auto_approve: bool,
-    as_json: bool,
-) -> None:
-    """The `deploy` command's work, once its options are parsed."""
-    settings = Settings(
-        region=region,
-        architecture=package.as_arch(arch),
-        memory_size=memory,
-        function_url_auth_type=str(auth),
-        name_prefix=name_prefix,
-        reserved_concurrency=reserved_concurrency,
-    )
-    try:
-        outputs = deploy(
-            settings,
-            auto_approve=auto_approve,
-            as_json=as_json,
-            bootstrap=bootstrap,
-            out_dir=out_dir,
-        )
-    except BenchError as exc:
-        raise exit_with(exc) from None
-    except KeyboardInterrupt:
-        raise interrupted() from None
-    if outputs is None:
-        if as_json:
-            print(json.dumps({"deployed": False}))
-        raise typer.Exit(1)
-    print_outputs(outputs, as_json)
-
-
-def destroy_main(*, region: str | None, auto_approve: bool, as_json: bool) -> None:
-    """The `destroy` command's work, once its options are parsed."""
-    try:
-        outcome = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
-    except BenchError as exc:
-        raise exit_with(exc) from None
-    except KeyboardInterrupt:
-        raise interrupted() from None
-    if as_json:
-        print(json.dumps({"destroyed": outcome == "destroyed", "outcome": outcome}))
-    if outcome == "declined":
-        raise typer.Exit(1)  # as deploy when its plan is declined: nothing was done

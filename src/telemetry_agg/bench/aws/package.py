@@ -32,11 +32,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import typer
-
-from telemetry_agg.bench import paths
-from telemetry_agg.bench.errors import BenchError, exit_with
-from telemetry_agg.bench.model import workloads
+from telemetry_agg.bench import errors, paths
+from telemetry_agg.bench.errors import BenchError
 from telemetry_agg.bench.model.workloads import GO_CPU, GoBuild
 
 if TYPE_CHECKING:
@@ -54,7 +51,7 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
 
 @dataclass(frozen=True)
-class Target:
+class BuildTarget:
     """One Lambda architecture, as each tool names it."""
 
     arch: Arch
@@ -64,9 +61,9 @@ class Target:
     machine: str  # as in the wheel tag and the .so suffix
 
 
-TARGETS: dict[Arch, Target] = {
-    "arm64": Target("arm64", "manylinux2014_aarch64", "arm64", 183, "aarch64"),
-    "x86_64": Target("x86_64", "manylinux2014_x86_64", "amd64", 62, "x86_64"),
+TARGETS: dict[Arch, BuildTarget] = {
+    "arm64": BuildTarget("arm64", "manylinux2014_aarch64", "arm64", 183, "aarch64"),
+    "x86_64": BuildTarget("x86_64", "manylinux2014_x86_64", "amd64", 62, "x86_64"),
 }
 
 
@@ -80,6 +77,9 @@ def as_arch(value: str) -> Arch:
         raise PackageError(
             f"{value!r} is not a Lambda architecture.", "Use arm64 or x86_64."
         ) from None
+
+
+ARTIFACTS = ("python", "go")  # the zips: build/<artifact>-<arch>.zip, a lane's `artifact`
 
 
 class PackageError(BenchError):
@@ -181,7 +181,7 @@ def core_dir(root: Path | None = None) -> Path:
     return (paths.project_root() if root is None else root) / "src" / "telemetry_agg"
 
 
-def install_dependencies(requirements: list[str], target: Target, dest: Path) -> None:
+def install_dependencies(requirements: list[str], target: BuildTarget, dest: Path) -> None:
     """pip-install `requirements` as wheels for the Lambda target into `dest`."""
     if not requirements:
         return
@@ -245,7 +245,9 @@ def elf_machine(data: bytes) -> int | None:
     return int.from_bytes(data[18:20], order)
 
 
-def build_bootstrap(target: Target, root: Path | None = None, go_build: GoBuild = GO_CPU) -> Path:
+def build_bootstrap(
+    target: BuildTarget, root: Path | None = None, go_build: GoBuild = GO_CPU
+) -> Path:
     """Build the workload's bootstrap for the target with scripts/build-go.sh; its path."""
     base = paths.project_root() if root is None else root
     script = base / "scripts" / "build-go.sh"
@@ -317,29 +319,30 @@ def build(
     arch: Arch,
     out_dir: Path,
     *,
-    languages: tuple[str, ...] = ("python", "go"),
+    artifacts: tuple[str, ...] = ARTIFACTS,
     bootstrap: Path | None = None,
     root: Path | None = None,
     on_step: Callable[[str], None] | None = None,
     go_build: GoBuild = GO_CPU,
 ) -> list[Artifact]:
-    """Build the zips for `languages` (python, go) into `out_dir`; `on_step` hears each step."""
+    """Build these zips (python, go: a lane's `artifact`) into `out_dir`; `on_step` hears each
+    step."""
     step = on_step or (lambda _message: None)
-    artifacts = []
-    if "python" in languages:
+    built = []
+    if "python" in artifacts:
         step(f"Python zip for {arch}: fetching {TARGETS[arch].pip_platform} wheels, zipping")
-        artifacts.append(build_python_zip(arch, out_dir, root))
-    if "go" in languages:
+        built.append(build_python_zip(arch, out_dir, root))
+    if "go" in artifacts:
         step(f"Go zip for {arch}: building bootstrap (linux/{TARGETS[arch].goarch}), zipping")
-        artifacts.append(build_go_zip(arch, out_dir, bootstrap, root, go_build))
-    return artifacts
+        built.append(build_go_zip(arch, out_dir, bootstrap, root, go_build))
+    return built
 
 
 def build_with_progress(
     arch: Arch,
     out_dir: Path,
     *,
-    languages: tuple[str, ...] = ("python", "go"),
+    artifacts: tuple[str, ...] = ARTIFACTS,
     bootstrap: Path | None = None,
     go_build: GoBuild = GO_CPU,
 ) -> list[Artifact]:
@@ -350,7 +353,7 @@ def build_with_progress(
         return build(
             arch,
             out_dir,
-            languages=languages,
+            artifacts=artifacts,
             bootstrap=bootstrap,
             on_step=status.update,
             go_build=go_build,
@@ -384,22 +387,14 @@ def package_main(
     *,
     arch: str,
     out_dir: Path | None,
-    only: str | None,
+    artifacts: tuple[str, ...],
     bootstrap: Path | None,
-    as_json: bool,
-    workload: str = workloads.DEFAULT,
-) -> None:
-    """The `package` command's work, once its options are parsed."""
-    languages = ("python", "go") if only is None else (str(only),)
+    go_build: GoBuild = GO_CPU,
+) -> list[Artifact]:
+    """The `package` command's work, once its options are parsed: the zips built (the Go zip
+    holds `go_build`, the workload's bootstrap)."""
     directory = paths.build_dir() if out_dir is None else out_dir
-    try:
-        go_build = workloads.get(workload).go_build
-        artifacts = build_with_progress(
-            as_arch(arch), directory, languages=languages, bootstrap=bootstrap, go_build=go_build
+    with errors.handled(stopping="; no zip was replaced half-written"):
+        return build_with_progress(
+            as_arch(arch), directory, artifacts=artifacts, bootstrap=bootstrap, go_build=go_build
         )
-    except BenchError as exc:  # packaging, or an unknown --workload
-        raise exit_with(exc) from None
-    except KeyboardInterrupt:
-        typer.secho("interrupted: no zip was replaced half-written.", err=True)
-        raise typer.Exit(130) from None
-    print_artifacts(artifacts, as_json)
