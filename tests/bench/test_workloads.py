@@ -142,18 +142,18 @@ def test_typed_values_read_back_as_plain_json() -> None:
 
 
 # -- one Go build per workload --------------------------------------------------------------
-@pytest.mark.go
-def test_the_cpu_bootstrap_links_no_aws_sdk_and_the_store_one_does() -> None:
+def build_go(*args: str) -> subprocess.CompletedProcess[str]:
     if shutil.which("go") is None:
         pytest.skip("needs the Go toolchain (https://go.dev/doc/install)")
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "build-go.sh"), "host"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
+    script = ROOT / "scripts" / "build-go.sh"
+    return subprocess.run(
+        [str(script), *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
     )
+
+
+@pytest.mark.go
+def test_the_cpu_bootstrap_links_no_aws_sdk_and_the_store_one_does() -> None:
+    out = build_go("host")
     assert out.returncode == 0, out.stderr
     folder = ROOT / "build" / f"linux_{go_arch()}"
     builds = {w.name: (folder / w.go_build.file).read_bytes() for w in workloads.REGISTRY.values()}
@@ -166,15 +166,6 @@ def test_the_cpu_bootstrap_links_no_aws_sdk_and_the_store_one_does() -> None:
 
 
 def test_build_go_refuses_an_unknown_workload() -> None:
-    if shutil.which("go") is None:
-        pytest.skip("needs the Go toolchain (https://go.dev/doc/install)")
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "build-go.sh"), "lambda", "arm64", "disk"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    out = build_go("lambda", "arm64", "disk")
     assert out.returncode == 64
     assert "unknown workload 'disk'; use cpu or store" in out.stderr
