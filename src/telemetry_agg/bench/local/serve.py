@@ -351,10 +351,14 @@ def _serve_lane(served: Served, plan: ServePlan, lane: str) -> None:
         server = _Server((plan.host, port), _handler_class(pool))
     except OSError as exc:
         raise BenchError(f"--port-{lane} {port}: cannot listen there ({exc.strerror})") from None
-    served.servers.append(server)
-    pool.start(plan.concurrency)
+    try:
+        pool.start(plan.concurrency)
+    except BaseException:
+        server.server_close()  # never served: nothing to shut down (shutdown() would wait)
+        raise
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    served.servers.append(server)  # serving: `stop()` shuts it down
     served.threads.append(thread)
     served.urls[lane] = f"http://{plan.host}:{server.server_address[1]}/"
 

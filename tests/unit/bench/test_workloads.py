@@ -15,7 +15,7 @@ from telemetry_agg.bench.local import stored
 from telemetry_agg.bench.local.runtimes import go_arch
 from telemetry_agg.bench.model import workloads
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_registry_names_both_workloads_and_refuses_others() -> None:
