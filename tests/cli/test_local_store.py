@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from telemetry_agg.bench.local import moto, stored
+from telemetry_agg.bench.errors import ToolMissingError
+from telemetry_agg.bench.local import moto, runtimes, stored
 from telemetry_agg.bench.local.serve import serve_functions
 from telemetry_agg.bench.model import payloads, workloads
 from telemetry_agg.bench.model import results as res
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     import typer
     from typer.testing import CliRunner
 
-pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 
 SMALL = ["local", "--workload", "store", "--sizes", "100", "--cold", "1", "--warm", "4", "-c", "1"]
 # Per lane: 1 cold start, 1 warm-up of the one environment, 4 warm invocations.
@@ -38,6 +38,16 @@ def listening(endpoint: str) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
         return sock.connect_ex((parts.hostname or "", parts.port or 0)) == 0
+
+
+@pytest.fixture(scope="module")
+def store_bootstrap() -> None:
+    """The stored workload's Go bootstrap, built now when Go is here; skip, saying why, when
+    it is neither built nor buildable."""
+    try:
+        runtimes.go_bootstrap(go_build=workloads.STORE.go_build)
+    except ToolMissingError as exc:
+        pytest.skip(f"needs the stored workload's Go bootstrap: {exc}")
 
 
 @pytest.fixture
@@ -55,6 +65,8 @@ def tables(monkeypatch: pytest.MonkeyPatch) -> list[stored.LocalTable]:
     return seen
 
 
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools", "store_bootstrap")
 def test_local_store_run_checks_its_table(
     app: typer.Typer, runner: CliRunner, tmp_path: Path, tables: list[stored.LocalTable]
 ) -> None:
@@ -77,6 +89,8 @@ def test_local_store_run_checks_its_table(
     assert not listening(table.endpoint), "the moto server outlived the run"
 
 
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools", "store_bootstrap")
 def test_a_table_changed_before_the_check_fails_the_run(
     app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,6 +125,8 @@ def test_a_table_changed_before_the_check_fails_the_run(
     assert not listening(changed["endpoint"])
 
 
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools", "store_bootstrap")
 def test_the_first_503_stops_the_run_with_the_lane_and_the_reason(
     app: typer.Typer,
     runner: CliRunner,
@@ -133,6 +149,8 @@ def test_the_first_503_stops_the_run_with_the_lane_and_the_reason(
     assert not listening(table.endpoint)
 
 
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools", "store_bootstrap")
 def test_ctrl_c_during_the_check_still_stops_the_moto_server(
     app: typer.Typer, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -150,13 +168,18 @@ def test_ctrl_c_during_the_check_still_stops_the_moto_server(
     assert not listening(endpoint)
 
 
-def test_an_unknown_workload_is_a_usage_error(app: typer.Typer, runner: CliRunner) -> None:
-    result = runner.invoke(app, ["local", "--workload", "disk", "--sizes", "10"])
-    assert result.exit_code == 2
-    assert "no workload named 'disk'" in result.output
+@pytest.mark.parametrize("command", ["local", "serve", "package"])
+def test_an_unknown_workload_is_a_usage_error(
+    app: typer.Typer, runner: CliRunner, command: str
+) -> None:
+    result = runner.invoke(app, [command, "--workload", "disk"])
+    assert result.exit_code == 2, result.output
+    assert "--workload: no workload named 'disk'" in result.output
     assert "Workloads: cpu, store." in result.output
 
 
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools", "store_bootstrap")
 def test_serve_store_answers_stored_and_writes_the_table() -> None:
     body = payloads.payload(50, payloads.Knobs(seed=3))
     with serve_functions(concurrency=1, workload=workloads.STORE) as served:
