@@ -4,7 +4,7 @@
 #   .tools/checkov/        checkov in a venv of its own (its pins clash with boto3's)
 #   .tools/bin/aws-lambda-rie   the Lambda Runtime Interface Emulator, from its Go module (pinned)
 #   .tools/bin/tofu        OpenTofu built from its Go module, only when neither terraform nor tofu is on PATH
-#   build/                 the Go binaries (host bootstrap and CLI), via scripts/build-go.sh
+#   build/                 the Go binaries (host bootstraps, one per workload, and CLI), via scripts/build-go.sh
 # Each step is skipped when its output is newer than its inputs. Needs: python3 (3.11 to 3.13), go.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from telemetry_agg.bench.aws import package
 from telemetry_agg.bench.errors import UsageError
 from telemetry_agg.bench.local import stored
 from telemetry_agg.bench.local.runtimes import go_arch
@@ -169,3 +171,20 @@ def test_build_go_refuses_an_unknown_workload() -> None:
     out = build_go("lambda", "arm64", "disk")
     assert out.returncode == 64
     assert "unknown workload 'disk'; use cpu or store" in out.stderr
+
+
+@pytest.mark.go
+def test_the_store_workload_zips_its_own_bootstrap_as_bootstrap(tmp_path: Path) -> None:
+    if shutil.which("go") is None:
+        pytest.skip("needs the Go toolchain (https://go.dev/doc/install)")
+    zips = {
+        w.name: package.build_go_zip("arm64", tmp_path / w.name, go_build=w.go_build)
+        for w in workloads.REGISTRY.values()
+    }
+    for name, artifact in zips.items():
+        with zipfile.ZipFile(artifact.path) as zf:
+            assert zf.namelist() == ["bootstrap"]
+            data = zf.read("bootstrap")
+        built = ROOT / "build" / "linux_arm64" / workloads.get(name).go_build.file
+        assert data == built.read_bytes()
+        assert (b"aws-sdk-go-v2/service/dynamodb" in data) == (name == "store")
