@@ -10,7 +10,7 @@ import socket
 import struct
 import subprocess
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,9 +19,6 @@ from telemetry_agg.bench.model import payloads
 from telemetry_agg.bench.model import results as res
 
 from .support import BENCH, ROOT, alive, bench_env, descendants, wait_gone
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 
@@ -42,6 +39,14 @@ def test_local_as_a_subprocess(tmp_path: Path) -> None:
     assert "Latency (ms)" in out.stderr
 
 
+def _is_emulator(pid: int) -> bool:
+    """Whether `pid` runs aws-lambda-rie (not, say, the Go build the bench may run first)."""
+    try:
+        return b"aws-lambda-rie" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) -> set[int]:
     """Wait until the bench has run a runtime under `emulators` distinct emulators (a cold start
     starts one each, so a second means the first sample is in); return every descendant seen."""
@@ -51,7 +56,7 @@ def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) ->
     while time.monotonic() < deadline and proc.poll() is None:
         kids = descendants(proc.pid)
         seen.update(kids)
-        started.update(k for k in kids if descendants(k))  # an emulator with its runtime
+        started.update(k for k in kids if _is_emulator(k) and descendants(k))  # with a runtime
         if len(started) >= emulators:
             return seen
         time.sleep(0.02)

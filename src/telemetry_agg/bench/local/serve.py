@@ -213,7 +213,9 @@ class FunctionUrlHandler(BaseHTTPRequestHandler):
             self._error(400, "Content-Length is negative")
             return None
         if length > MAX_REQUEST_BYTES:
-            self._error(413, "Request must be smaller than 6291456 bytes for the payload")
+            self._error(
+                413, f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the payload"
+            )
             return None
         return self.rfile.read(length)
 

@@ -102,7 +102,6 @@ GO = Lane(
 # compared with (`BASELINES`).
 REGISTRY: dict[str, Lane] = {lane.name: lane for lane in (PYTHON, GO)}
 BASELINES = (GO.name, PYTHON.name)
-LANGUAGES = ("python", "go")
 
 
 def register(lane: Lane) -> Lane:
