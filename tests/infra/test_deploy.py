@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from moto import settings as moto_settings
 
 from telemetry_agg.bench import paths
 from telemetry_agg.bench.aws import deploy, terraform
+from telemetry_agg.bench.local.moto import moto_server
 
 from .support import FAKE_SECRET, INFRA, REGION
 
@@ -195,10 +195,12 @@ def test_no_credentials_say_how_to_configure_them(no_credentials: None) -> None:
 def test_rejected_credentials_say_to_refresh_them(
     moto_credentials: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # moto checks signatures against its IAM once this count of free actions is used up.
-    monkeypatch.setattr(moto_settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
-    with pytest.raises(deploy.DeployError) as caught:
-        deploy.check_credentials(REGION)
+    # moto checks signatures against its IAM once this count of free actions is used up: a
+    # server of its own (moto reads its settings when it starts), so the session's stays open.
+    with moto_server(settings={"INITIAL_NO_AUTH_ACTION_COUNT": "0"}) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        with pytest.raises(deploy.DeployError) as caught:
+            deploy.check_credentials(REGION)
     assert "InvalidClientTokenId" in caught.value.message
     assert "Refresh them" in caught.value.hint
     assert FAKE_SECRET not in str(caught.value)

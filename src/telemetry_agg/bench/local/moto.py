@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 from telemetry_agg.bench.errors import BenchError, ToolMissingError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
 __all__ = [
     "CREDENTIALS",
@@ -97,8 +97,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def moto_server(*, ready_timeout_s: float = 60.0) -> Iterator[str]:
-    """moto in server mode on a free 127.0.0.1 port; yields its endpoint URL, always stopped."""
+def moto_server(
+    *, settings: Mapping[str, str] | None = None, ready_timeout_s: float = 60.0
+) -> Iterator[str]:
+    """moto in server mode on a free 127.0.0.1 port; yields its endpoint URL, always stopped.
+
+    `settings`: moto's own settings, which it reads from its environment when it starts (e.g.
+    ``{"INITIAL_NO_AUTH_ACTION_COUNT": "0"}``: check every request's signature)."""
     if importlib.util.find_spec("moto") is None:
         raise ToolMissingError(
             "moto is not installed, and the stored workload runs its DynamoDB table on it: "
@@ -113,6 +118,7 @@ def moto_server(*, ready_timeout_s: float = 60.0) -> Iterator[str]:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                env={**os.environ, **(settings or {})},
                 start_new_session=True,  # Ctrl-C reaches the bench, which stops it
             )
             try:
