@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from aws_servers import TcpProxy
 from telemetry_agg.bench.errors import ToolMissingError
 from telemetry_agg.bench.local import moto, runtimes, stored
 from telemetry_agg.bench.local.serve import serve_functions
@@ -29,6 +30,7 @@ from .test_subprocess import _spawn
 
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Iterator
 
     import typer
     from typer.testing import CliRunner
@@ -153,6 +155,54 @@ def test_the_first_503_stops_the_run_with_the_lane_and_the_reason(
     assert [s.status_code for s in python.samples] == [503]  # stopped at the first
     (table,) = tables
     assert not listening(table.endpoint)
+
+
+@pytest.mark.emulator
+@pytest.mark.usefixtures("tools", "store_bootstrap")
+def test_the_table_unreachable_mid_run_stops_it_on_a_503_and_every_200_has_its_item(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lanes reach moto through a proxy that starts refusing connections mid-run (the
+    server and its table survive, and the check reads them directly)."""
+    real_server, proxies, real = moto.moto_server, [], {}
+
+    @contextlib.contextmanager
+    def behind_a_proxy(**options: Any) -> Iterator[str]:
+        with real_server(**options) as endpoint:
+            host, port = endpoint.removeprefix("http://").rsplit(":", 1)
+            with TcpProxy((host, int(port))) as proxy:
+                real["endpoint"] = endpoint
+                proxies.append(proxy)
+                yield proxy.endpoint
+
+    def read_directly(table: stored.LocalTable) -> dict[str, dict[str, Any]]:
+        return moto.scan_items(real["endpoint"], table.name)
+
+    record = stored.Ledger.record
+
+    def record_then_cut(ledger: stored.Ledger, request_id: str, *args: Any) -> None:
+        record(ledger, request_id, *args)
+        if len(ledger.answers) == 30:  # the 30th answer with 200: from now on, refused
+            proxies[0].refuse()
+
+    monkeypatch.setattr(moto, "moto_server", behind_a_proxy)
+    monkeypatch.setattr(stored, "read_items", read_directly)
+    monkeypatch.setattr(stored.Ledger, "record", record_then_cut)
+    args = ["local", "--workload", "store", "--sizes", "10", "--cold", "1", "--warm", "400"]
+    result = runner.invoke(app, [*args, "-c", "2", "-o", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "function on the 10-event payload answered 503" in result.output
+    assert "store_unavailable" in result.output
+    assert "cause: unreachable" in result.output
+    assert "does not hold what was answered" not in result.output  # every 200 has its item
+    saved = res.load(tmp_path)
+    assert saved.store_check is not None
+    assert saved.store_check["mismatches"] == 0
+    assert saved.store_check["answers"] >= 30
+    assert saved.store_check["items"] >= saved.store_check["answers"]
+    samples = [s for series in saved.series for s in series.samples]
+    assert {s.status_code for s in samples} <= {200, 503}  # never a 500, never a hang
+    assert not listening(real["endpoint"])
 
 
 @pytest.mark.emulator

@@ -112,6 +112,16 @@ def test_a_missing_item_an_altered_count_and_a_stray_item_are_each_a_mismatch() 
     assert "r2" not in text
 
 
+def test_an_item_of_an_invocation_that_got_no_200_is_no_mismatch() -> None:
+    ledger = ledger_of("r1")
+    ledger.unanswered("r2")  # a 503 whose write went through all the same (§5 allows it)
+    items = {i: item_for(i, ANSWER) for i in ("r1", "r2", "r3")}
+    check = stored.check(ledger, items)
+    assert check.as_dict() == {"answers": 1, "items": 3, "mismatches": 1}
+    (difference,) = check.differences
+    assert difference == "  r3: an item no answer of this run accounts for"
+
+
 def test_an_item_with_more_or_fewer_attributes_or_another_language_is_a_mismatch() -> None:
     item = item_for("r1", ANSWER)
     item["aggregator"] = {"S": "scanner"}  # never in an item (§5.2)

@@ -264,13 +264,23 @@ class Measurer:
         self.ledger = ledger  # every 200 answer, for the stored workload's check
         self.answers = answers.AnswerCheck.for_lanes(list(plan.lanes))
 
-    def check(self, series: Measured, inv: Invocation, emu: Emulator) -> None:
+    def keep(self, series: Measured, inv: Invocation) -> answers.Decoded:
+        """The decoded answer; a 200 goes into the ledger (the stored workload's check needs
+        every 200 sent, sampled or not)."""
         decoded = answers.from_function_response(inv.body)
+        if self.ledger is None:
+            return decoded
+        if inv.error is None and decoded.status == 200 and decoded.body is not None:
+            self.ledger.record(inv.request_id, series.runtime.lane, series.size, decoded.body)
+        else:  # a 503, a crash, a timeout: its item may or may not be there
+            self.ledger.unanswered(inv.request_id)
+        return decoded
+
+    def check(self, series: Measured, inv: Invocation, emu: Emulator) -> None:
+        decoded = self.keep(series, inv)
         lane, size = series.runtime.lane, series.size
         if inv.error or decoded.status != 200 or decoded.body is None:
             raise BenchError(_explain(lane, size, inv, emu, self.plan.timeout_s))
-        if self.ledger is not None:
-            self.ledger.record(inv.request_id, lane, size, decoded.body)
         aggregator = decoded.body.get("aggregator")
         if lane not in self.answers.answers.get(size, {}) and isinstance(aggregator, str):
             series.record.aggregator = aggregator  # what ran, not what was asked for
@@ -338,6 +348,7 @@ class WarmLoad:
             while not self.stop.is_set() and self._take():
                 inv = emu.invoke(self.series.event)
                 if self.stop.is_set():  # Ctrl-C or another worker's failure: not a sample
+                    self.measurer.keep(self.series, inv)  # but its item is in the table
                     return
                 with self.lock:
                     self.series.record.samples.append(to_sample("warm", inv, emu, index))

@@ -6,10 +6,14 @@ the check that reads the table back after the run.
   `environment` every lane gets (the table, the endpoint, dummy credentials, the region); the
   server is stopped when the block ends, whatever ends it. For any other workload it yields
   None and starts nothing.
-- `Ledger`: every 200 answer of every invocation sent (warm-ups included), by request id;
-  `record(request_id, lane, size, answer)` is safe from several threads.
+- `Ledger`: every 200 answer of every invocation sent (warm-ups included), by request id, and
+  the request ids sent that got no 200 (a 503, a crash: the run stops on it);
+  `record(request_id, lane, size, answer)` and `unanswered(request_id)` are safe from several
+  threads.
 - `check(ledger, items) -> StoreCheck`: one item per recorded answer, holding that answer's
-  counts (§5.2: the item's attributes, exactly), and nothing else in the table.
+  counts (§5.2: the item's attributes, exactly), and nothing else in the table but, at most,
+  the items of the invocations that got no 200 (a write that succeeded while its answer did
+  not: §5 allows it, and the run has failed on that answer anyway).
   `StoreCheck.as_dict()` is results.json's `store_check`; `explain()` shows the difference.
 - `verify(table, ledger) -> StoreCheck`: reads the table (`read_items`, the seam a test uses
   to change the table between the run and the check) and checks it.
@@ -83,11 +87,16 @@ class Ledger:
     """Every 200 answer sent, by request id."""
 
     answers: dict[str, Answered] = field(default_factory=dict)
+    others: set[str] = field(default_factory=set)  # sent, answered otherwise than 200
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, request_id: str, lane: str, size: int, answer: dict[str, Any]) -> None:
         with self._lock:
             self.answers[request_id] = Answered(lane, size, answer)
+
+    def unanswered(self, request_id: str) -> None:
+        with self._lock:
+            self.others.add(request_id)
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,7 @@ def check(ledger: Ledger, items: Mapping[str, Mapping[str, Any]]) -> StoreCheck:
     differences.extend(
         f"  {request_id}: an item no answer of this run accounts for"
         for request_id in items
-        if request_id not in ledger.answers
+        if request_id not in ledger.answers and request_id not in ledger.others
     )
     return StoreCheck(len(ledger.answers), len(items), tuple(differences))
 
