@@ -13,6 +13,7 @@ from telemetry_agg.bench.errors import BenchError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from telemetry_agg.bench.aws.cold_options import ColdStartOptions
     from telemetry_agg.bench.aws.terraform import DeploymentOutputs
 
 
@@ -40,6 +41,7 @@ def deploy_main(
     settings: deploy.Settings,
     *,
     lanes: tuple[str, ...],
+    cold: ColdStartOptions | None = None,
     bootstrap: Path | None,
     out_dir: Path | None,
     auto_approve: bool,
@@ -54,6 +56,7 @@ def deploy_main(
             bootstrap=bootstrap,
             out_dir=out_dir,
             lanes=lanes,
+            cold=cold,
         )
     except BenchError as exc:
         raise errors.exit_with(exc) from None
