@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from telemetry_agg.bench import paths
-from telemetry_agg.bench.aws import cold_options, deploy, terraform
+from telemetry_agg.bench.aws import cold_options, deploy, package, terraform
 from telemetry_agg.bench.local.moto import moto_server
 from telemetry_agg.bench.model import lanes as lane_registry
+from telemetry_agg.bench.model import workloads
 
 from .support import FAKE_SECRET, INFRA, REGION
 
@@ -769,6 +770,24 @@ def test_provisioned_concurrency_and_the_store_reach_every_lane(stage: Stage) ->
     }
     assert not any(lane["snapstart"] for lane in lanes.values())
     assert written["workload"] == "store"
+
+
+@pytest.mark.parametrize("workload", ["cpu", "store"])
+def test_deploy_packages_the_workloads_go_build(
+    stage: Stage, monkeypatch: pytest.MonkeyPatch, workload: str
+) -> None:
+    asked: list[str] = []
+    build = package.build_with_progress
+
+    def spy(*args: Any, **options: Any) -> list[package.Artifact]:
+        asked.append(options["go_build"].file)
+        return build(*args, **options)
+
+    monkeypatch.setattr(package, "build_with_progress", spy)
+    result = stage.invoke([*stage.deploy_args, "--workload", workload, "--auto-approve"])
+    assert result.exit_code == 0, result.output
+    # The stored workload's Go function needs the bootstrap that links the AWS SDK.
+    assert asked == [workloads.get(workload).go_build.file]
 
 
 def test_snapstart_is_refused_for_the_lean_lane(stage: Stage) -> None:

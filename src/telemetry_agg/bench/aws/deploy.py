@@ -46,6 +46,7 @@ from telemetry_agg.bench.aws.credentials import (
 from telemetry_agg.bench.constants import MEMORY_MAX_MB, MEMORY_MIN_MB
 from telemetry_agg.bench.errors import DeployError
 from telemetry_agg.bench.model import lanes as lane_registry
+from telemetry_agg.bench.model import workloads
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -135,7 +136,7 @@ class Settings:
                 f"--memory {self.memory_size} is outside Lambda's range.",
                 f"Use {MEMORY_MIN_MB} to {MEMORY_MAX_MB} (MB).",
             )
-        if self.workload not in ("cpu", "store"):
+        if self.workload not in workloads.names():
             raise DeployError(
                 f"--workload {self.workload!r} is not a workload.",
                 "Use cpu (the default) or store (every summary written to DynamoDB).",
@@ -408,6 +409,7 @@ def deploy(
         paths.build_dir() if out_dir is None else out_dir,
         artifacts=tuple(dict.fromkeys(lane_registry.get(x).artifact for x in lanes)),
         bootstrap=bootstrap,
+        go_build=workloads.get(settings.workload).go_build,  # the store's links the AWS SDK
     )
     for artifact in artifacts:
         say(f"    {artifact.path.name}: {package.human_size(artifact.size)}, {artifact.sha256}")
