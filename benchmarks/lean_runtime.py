@@ -35,7 +35,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
-from telemetry_agg.bench.local import emulator
+from telemetry_agg.bench.local import emulator, runtimes
 from telemetry_agg.bench.model.payloads import function_url_event, payload
 from telemetry_agg.handler import handler
 from telemetry_agg.limits import NOT_COMPARED
@@ -138,10 +138,10 @@ def _top_level_imports_ms(code: str) -> float:
     return total / 1000
 
 
-def lanes() -> dict[str, emulator.Runtime]:
-    stock = emulator.python_runtime()
-    lean = emulator.Runtime(
-        language="python",
+def lanes() -> dict[str, runtimes.Runtime]:
+    stock = runtimes.python_runtime()
+    lean = runtimes.Runtime(
+        lane="python-lean",
         argv=[sys.executable, "-m", "telemetry_agg.runtime", HANDLER],
         cwd=stock.cwd,
         env=stock.env,
@@ -162,8 +162,8 @@ def under_emulator(event: bytes, warm: int) -> dict[str, dict[str, list[float]]]
     """REPORT Duration (ms) of ``warm`` invocations per lane, after one untimed one, and the
     part of it outside the handler's own compute_ms (the runtime client: decode, encode,
     transfer)."""
-    runtimes = lanes()
-    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in runtimes.items()}
+    lane_rts = lanes()
+    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in lane_rts.items()}
     durations: dict[str, list[float]] = {name: [] for name in emus}
     outside: dict[str, list[float]] = {name: [] for name in emus}
     try:

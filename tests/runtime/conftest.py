@@ -10,12 +10,14 @@ the loop then ends with RuntimeAPIError, which is how a test lets `main()` retur
 from __future__ import annotations
 
 import sys
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 # The emulator helper, imported here only (it may move: change this one line).
-from telemetry_agg.bench.local import emulator as emulator_module
+from telemetry_agg.bench.errors import ToolMissingError
+from telemetry_agg.bench.local import emulator, runtimes
 from telemetry_agg.runtime.context import LambdaContext
 
 from .support import FakeRuntimeAPI
@@ -55,7 +57,11 @@ def handler_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 def rie() -> Any:
     """The emulator helper module; skips (saying what to run) when aws-lambda-rie is missing."""
     try:
-        emulator_module.rie_path()
-    except emulator_module.ToolMissingError as exc:
+        runtimes.rie_path()
+    except ToolMissingError as exc:
         pytest.skip(f"needs the Lambda Runtime Interface Emulator: {exc}")
-    return emulator_module
+    return SimpleNamespace(
+        Emulator=emulator.Emulator,
+        Runtime=runtimes.Runtime,
+        python_runtime=runtimes.python_runtime,
+    )

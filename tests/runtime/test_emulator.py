@@ -50,7 +50,7 @@ FITTING = [v for v in load_vectors() if len(event_bytes(v)) <= LAMBDA_REQUEST_LI
 def lean_runtime(rie: Any, cwd: Path = ROOT, handler: str = HANDLER, **env: str) -> Any:
     stock = rie.python_runtime()
     return rie.Runtime(
-        language="python",
+        lane="python-lean",
         argv=LEAN_ARGV,
         cwd=cwd,
         env={**stock.env, "_HANDLER": handler, **env},
@@ -67,7 +67,7 @@ def lanes(rie: Any) -> Iterator[dict[str, Any]]:
         # the handler as the argument, no _HANDLER: the emulator sets it from the argument
         lean = lean_runtime(rie)
         lean = rie.Runtime(
-            language="python",
+            lane="python-lean",
             argv=[*LEAN_ARGV, HANDLER],
             cwd=lean.cwd,
             env={k: v for k, v in lean.env.items() if k != "_HANDLER"},
@@ -189,7 +189,7 @@ def test_the_wrapper_runs_the_lean_loop(rie: Any) -> None:
     pytest.importorskip("awslambdaric", reason="the stock lane needs awslambdaric (extra bench)")
     stock = rie.python_runtime()
     wrapped = rie.Runtime(
-        language="python",
+        lane="python-lean",
         argv=[str(WRAPPER), sys.executable, "/var/runtime/bootstrap.py"],
         cwd=ROOT,
         env={**stock.env, "_HANDLER": HANDLER},
