@@ -26,7 +26,7 @@ from telemetry_agg.bench.model import results as res
 
 from .support import descendants, wait_gone
 from .test_serve import request
-from .test_subprocess import _spawn
+from .test_subprocess import _running
 
 if TYPE_CHECKING:
     import subprocess
@@ -266,35 +266,29 @@ def _moto_pids(pids: set[int]) -> list[int]:
     return out
 
 
-def _serve_store(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, str], set[int]]:
-    """`serve --workload store` as a subprocess, once it answers: its URLs and processes."""
-    proc = _spawn(
-        ["serve", "--workload", "store", "--port-python", "0", "--port-go", "0", "--json"],
-        tmp_path,
-    )
-    assert proc.stdout is not None
-    urls = json.loads(proc.stdout.readline())
-    status, _, data = request(urls["go"], "POST", payloads.payload(20))
-    assert status == 200, data
-    assert json.loads(data)["stored"] is True
-    seen = set(descendants(proc.pid))
-    for pid in list(seen):
-        seen.update(descendants(pid))
-    assert _moto_pids(seen), "serve --workload store runs its moto server"
-    return proc, urls, seen
+@contextlib.contextmanager
+def _serving_store(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], set[int]]]:
+    """`serve --workload store` as a subprocess, once it answers: it and its processes."""
+    args = ["serve", "--workload", "store", "--port-python", "0", "--port-go", "0", "--json"]
+    with _running(args, tmp_path) as proc:
+        assert proc.stdout is not None
+        urls = json.loads(proc.stdout.readline())
+        status, _, data = request(urls["go"], "POST", payloads.payload(20))
+        assert status == 200, data
+        assert json.loads(data)["stored"] is True
+        seen = set(descendants(proc.pid))
+        for pid in list(seen):
+            seen.update(descendants(pid))
+        assert _moto_pids(seen), "serve --workload store runs its moto server"
+        yield proc, seen
 
 
 @pytest.mark.emulator
 @pytest.mark.usefixtures("tools", "store_bootstrap")
 def test_serve_store_sigterm_stops_the_moto_server_too(tmp_path: Path) -> None:
-    proc, _, seen = _serve_store(tmp_path)
-    try:
+    with _serving_store(tmp_path) as (proc, seen):
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 143, err
     assert "table  telemetry-bench-summaries at http://127.0.0.1:" in err
     assert wait_gone(sorted(seen)) == [], "a process outlived SIGTERM"
@@ -303,13 +297,13 @@ def test_serve_store_sigterm_stops_the_moto_server_too(tmp_path: Path) -> None:
 @pytest.mark.emulator
 @pytest.mark.usefixtures("tools", "store_bootstrap")
 def test_the_moto_server_ends_itself_when_the_bench_is_killed(tmp_path: Path) -> None:
-    proc, _, seen = _serve_store(tmp_path)
-    moto_servers = _moto_pids(seen)
-    try:
-        proc.kill()  # SIGKILL: the bench cleans up nothing
-        proc.communicate(timeout=30)
-        assert wait_gone(moto_servers, timeout_s=10) == [], "moto outlived a killed bench"
-    finally:
-        for pid in seen:  # the emulators this test's bench started, which SIGKILL orphaned
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+    with _serving_store(tmp_path) as (proc, seen):
+        moto_servers = _moto_pids(seen)
+        try:
+            proc.kill()  # SIGKILL: the bench cleans up nothing
+            proc.communicate(timeout=30)
+            assert wait_gone(moto_servers, timeout_s=10) == [], "moto outlived a killed bench"
+        finally:
+            for pid in seen:  # the emulators this test's bench started, orphaned by SIGKILL
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
