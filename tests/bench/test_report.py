@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from telemetry_agg.bench.model import cost
+from telemetry_agg.bench.reporting import markdown
 from telemetry_agg.bench.reporting import tables as report
 
 from .support import make_results
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 def test_latency_table(results: Results) -> None:
     grid = report.latency_grid(results)
     assert grid.headers[:8] == [
-        "Events", "Payload", "Language", "Cold start", "Avg", "P50", "P95", "P99",
+        "Events", "Payload", "Lane", "Cold start", "Avg", "P50", "P95", "P99",
     ]  # fmt: skip
     py, go = grid.rows
     assert py[:8] == ["100", "8 KB", "Python (agg)", "200.0", "11.0", "10.0", "18.0", "18.0"]
@@ -28,7 +29,7 @@ def test_latency_table(results: Results) -> None:
 
 def test_speedup_table(results: Results) -> None:
     (row,) = report.speedup_grid(results).rows
-    assert row == ["100", "2.00x", "2.00x", "2.00x", "2.00x", "2.00x"]
+    assert row == ["100", "Python", "Go", "2.00x", "2.00x", "2.00x", "2.00x", "2.00x"]
 
 
 def test_cost_table_uses_the_cost_model(results: Results) -> None:
@@ -56,8 +57,8 @@ def test_one_language_gives_only_the_latency_table() -> None:
 
 
 def test_markdown(results: Results) -> None:
-    text = report.markdown(results)
-    assert "| Events | Payload | Language | Cold start | Avg |" in text
+    text = markdown.markdown(results)
+    assert "| Events | Payload | Lane | Cold start | Avg |" in text
     assert "|---:|---|---|---:|" in text
     assert "Test CPU, 2 cores" in text
     assert "**incomplete**" in text  # complete is False until a run finishes

@@ -11,6 +11,7 @@ import pytest
 
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.model.results import Results, ResultsFileError, Sample
+from telemetry_agg.bench.reporting import markdown
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,7 +52,7 @@ def test_errors_are_counted_and_left_out_of_latency() -> None:
 
 def test_save_and_load_round_trip(results: Results, tmp_path: Path) -> None:
     results.series[0].samples.append(Sample("warm", math.nan, None, error="connection"))
-    paths = res.save(results, tmp_path / "out")
+    paths = markdown.save(results, tmp_path / "out")
     assert [p.name for p in paths] == ["results.json", "results.csv", "results.md"]
     data = json.loads((tmp_path / "out" / "results.json").read_text())
     assert data["schema"] == res.SCHEMA

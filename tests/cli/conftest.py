@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from telemetry_agg.bench.local import emulator
-from telemetry_agg.bench.local.emulator import ToolMissingError
+from telemetry_agg.bench.errors import ToolMissingError
+from telemetry_agg.bench.local import runtimes
 
 
 @pytest.fixture(scope="session")
 def tools() -> None:
     """Skip (saying why and what to run) unless the emulator and the Go bootstrap are here."""
     try:
-        emulator.rie_path()
-        emulator.go_runtime(build=False)
+        runtimes.rie_path()
+        runtimes.go_runtime(build=False)
     except ToolMissingError as exc:
         pytest.skip(f"needs the emulator and the Go bootstrap: {exc}")

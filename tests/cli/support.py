@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from telemetry_agg.bench.local import emulator
-from telemetry_agg.bench.local.emulator import Runtime
+from telemetry_agg.bench.local.runtimes import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ def fake_runtime(tmp_path: Path, source: str, name: str = "fake") -> Runtime:
     """A Python runtime whose handler module is `source` (awslambdaric, as the real one)."""
     (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
     return Runtime(
-        language="python",
+        lane="python",
         argv=[sys.executable, "-m", "awslambdaric", f"{name}.handler"],
         cwd=tmp_path,
         env={"PYTHONPATH": str(tmp_path)},

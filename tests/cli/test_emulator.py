@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from telemetry_agg.bench.local.emulator import Emulator, EmulatorError, go_runtime, python_runtime
+from telemetry_agg.bench.local.emulator import Emulator, EmulatorError
+from telemetry_agg.bench.local.runtimes import go_runtime, python_runtime
 from telemetry_agg.bench.model import payloads
 
 from .support import descendants, fake_runtime, wait_gone
@@ -88,7 +89,7 @@ def test_two_environments_side_by_side_and_both_real_runtimes() -> None:
             assert inv.error is None, emu.output_tail()
             response = json.loads(inv.body)
             assert response["statusCode"] == 200
-            answers[emu.runtime.language] = json.loads(response["body"])
+            answers[emu.runtime.lane] = json.loads(response["body"])
     assert answers["python"]["language"] == "python"
     assert answers["go"]["language"] == "go"
     assert answers["python"]["total_events"] == answers["go"]["total_events"] == 50

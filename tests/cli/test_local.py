@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from telemetry_agg.bench import paths
-from telemetry_agg.bench.local import emulator
+from telemetry_agg.bench.errors import BenchError
 from telemetry_agg.bench.local import run as local
+from telemetry_agg.bench.local import runtimes
 from telemetry_agg.bench.model import results as res
+from telemetry_agg.bench.model.answers import compare_answers
 
 from .support import fake_runtime
 
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 
     import typer
     from typer.testing import CliRunner
+
+    from telemetry_agg.bench.local.runtimes import Runtime
+    from telemetry_agg.bench.model.lanes import Lane
 
 SMALL = ["local", "--sizes", "20,200", "--cold", "1", "--warm", "6", "-c", "2"]
 
@@ -118,7 +123,7 @@ def test_missing_emulator_names_the_command(
 def test_missing_go_toolchain_names_the_install(
     app: typer.Typer, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rie = emulator.rie_path()
+    rie = runtimes.rie_path()
     (tmp_path / ".tools" / "bin").mkdir(parents=True)
     (tmp_path / ".tools" / "bin" / "aws-lambda-rie").symlink_to(rie)
     monkeypatch.setattr(paths, "project_root", lambda: tmp_path)
@@ -156,8 +161,14 @@ def handler(event, context):
 
 
 def _fake_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str) -> None:
+    """The python lane runs `source` as its handler; the other lanes run as they are."""
     rt = fake_runtime(tmp_path, source)
-    monkeypatch.setattr(local, "python_runtime", lambda _aggregator=None: rt)
+    real = runtimes.lane_runtime
+
+    def lane_runtime(lane: Lane, aggregator: str | None = None, *, build: bool = True) -> Runtime:
+        return rt if lane.name == "python" else real(lane, aggregator, build=build)
+
+    monkeypatch.setattr(runtimes, "lane_runtime", lane_runtime)
 
 
 @pytest.mark.emulator
@@ -213,15 +224,15 @@ def test_timeout(
 def test_compare_answers_by_the_contract_rule() -> None:
     a = {"total_events": 1, "language": "python", "aggregator": "x", "parse_ms": 1.0}
     b = {"total_events": 1, "language": "go", "aggregator": "y", "compute_ms": 2.0}
-    assert local.compare_answers(a, b) == []
-    assert local.compare_answers({"total_events": 1}, {"total_events": 2}) == [
+    assert compare_answers(a, b) == []
+    assert compare_answers({"total_events": 1}, {"total_events": 2}) == [
         "  total_events: python=1 go=2"
     ]
-    assert local.compare_answers({"x": 1}, {}) == ['  x: python=1 go="<absent>"']
+    assert compare_answers({"x": 1}, {}) == ['  x: python=1 go="<absent>"']
     error_a = {"error": "invalid_json", "detail": "one sentence", "language": "python"}
     error_b = {"error": "invalid_json", "detail": "another sentence", "language": "go"}
-    assert local.compare_answers(error_a, error_b) == []
-    assert local.compare_answers(error_a, {**error_b, "error": "expected_array"}) != []
+    assert compare_answers(error_a, error_b) == []
+    assert compare_answers(error_a, {**error_b, "error": "expected_array"}) != []
 
 
 def test_over_lambdas_request_limit(app: typer.Typer, runner: CliRunner) -> None:
@@ -242,5 +253,5 @@ def test_cpu_cap_on_a_v1_style_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     cap.add(12345)
     assert (tmp_path / "env-1" / "cgroup.procs").read_text() == "12345\n"
     (tmp_path / "taken").write_text("a file where the cgroup would go")
-    with pytest.raises(local.BenchError, match="run without --cpu-cap"):
+    with pytest.raises(BenchError, match="run without --cpu-cap"):
         local.CpuCap(512, "taken")

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from support import TIMING_KEYS, Vector, load_vectors
-from telemetry_agg.bench.local.emulator import Emulator, ToolMissingError, go_runtime
+from telemetry_agg.bench.local.emulator import Emulator, ToolMissingError
+from telemetry_agg.bench.local.runtimes import go_runtime
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from telemetry_agg.bench.aws import functions as aws
-from telemetry_agg.bench.aws import remote
+from telemetry_agg.bench.aws import remote, remote_session
 from telemetry_agg.bench.cli import app
 from telemetry_agg.bench.errors import BenchError
 from telemetry_agg.bench.model import cost
@@ -104,11 +104,11 @@ def test_bad_deployment_flags(
 
 
 def test_memory_sweep_parsing() -> None:
-    assert remote.parse_memory_sweep("256, 512,1024,1769,512") == [256, 512, 1024, 1769]
+    assert remote_session.parse_memory_sweep("256, 512,1024,1769,512") == [256, 512, 1024, 1769]
     with pytest.raises(BenchError, match="128 to 10240"):
-        remote.parse_memory_sweep("64")
+        remote_session.parse_memory_sweep("64")
     with pytest.raises(BenchError, match="separated by commas"):
-        remote.parse_memory_sweep("1GB")
+        remote_session.parse_memory_sweep("1GB")
 
 
 # -- the whole command against moto and two fake Function URLs ---------------------------------
@@ -234,7 +234,7 @@ def test_answers_that_disagree_fail_the_run_with_the_difference(
         w = World(moto_aws, stack, go={"answer_override": {"unique_users": 7}})
         result = runner.invoke(app, w.args(tmp_path / "run", "-k", "0", "--no-reports"))
     assert result.exit_code == 1
-    assert "10 events: the two functions' answers differ" in result.stderr
+    assert "the answers differ on the 10-event payload (python and go" in result.stderr
     assert 'unique_users: python="<absent>" go=7' in result.stderr
     assert res.load(tmp_path / "run").complete  # measured in full, and kept
 
@@ -414,7 +414,7 @@ def test_saving_grid_uses_billed_and_study_methods() -> None:
         s.samples.append(res.Sample(kind="warm", client_ms=ms, billed_ms=ms))
     grid = remote_tables.saving_grid(results)
     # the study's $76 a month at 100M invocations of 20,000 events, by both methods here
-    assert grid.rows == [["20,000", "473.0", "359.0", "$76.00", "$76.00"]]
+    assert grid.rows == [["20,000", "Python", "Go", "473.0", "359.0", "$76.00", "$76.00"]]
     assert grid.title.endswith("100,000,000 invocations, 512 MB")
     assert not math.isnan(remote_tables.price_of(results).gb_second)
     del results.options["memory"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from telemetry_agg.bench.cli import app
 from telemetry_agg.bench.model import results as res
-from telemetry_agg.bench.reporting import remote_tables
+from telemetry_agg.bench.reporting import markdown, remote_tables
 from telemetry_agg.bench.reporting import runs as report_cmd
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def make_run(
 
 
 def test_one_local_run_is_rendered(runner: CliRunner, tmp_path: Path) -> None:
-    res.save(make_run("local", 70, 41), tmp_path / "local")
+    markdown.save(make_run("local", 70, 41), tmp_path / "local")
     result = runner.invoke(app, ["report", str(tmp_path / "local")])
     assert result.exit_code == 0, result.output
     assert "Latency (ms)" in result.stdout
@@ -49,8 +49,8 @@ def test_one_local_run_is_rendered(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_two_runs_side_by_side_with_the_speed_up(runner: CliRunner, tmp_path: Path) -> None:
-    res.save(make_run("local", 100, 40), tmp_path / "before")
-    res.save(make_run("remote", 50, 40, billed=True), tmp_path / "after")
+    markdown.save(make_run("local", 100, 40), tmp_path / "before")
+    markdown.save(make_run("remote", 50, 40, billed=True), tmp_path / "after")
     result = runner.invoke(app, ["report", str(tmp_path / "before"), str(tmp_path / "after")])
     assert result.exit_code == 0, result.output
     assert "Runs side by side" in result.stdout
@@ -72,8 +72,8 @@ def test_a_sweep_folder_gives_one_run_per_memory_and_the_sweep(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     sweep = tmp_path / "sweep"
-    res.save(make_run("remote", 100, 60, memory=256, billed=True), sweep / "memory-256")
-    res.save(make_run("remote", 40, 30, memory=1024, billed=True), sweep / "memory-1024")
+    markdown.save(make_run("remote", 100, 60, memory=256, billed=True), sweep / "memory-256")
+    markdown.save(make_run("remote", 40, 30, memory=1024, billed=True), sweep / "memory-1024")
     result = runner.invoke(app, ["report", str(sweep), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -89,8 +89,8 @@ def test_a_sweep_folder_gives_one_run_per_memory_and_the_sweep(
 
 
 def test_output_writes_markdown_and_charts(runner: CliRunner, tmp_path: Path) -> None:
-    res.save(make_run("local", 70, 41), tmp_path / "a")
-    res.save(make_run("remote", 60, 30, billed=True), tmp_path / "b")
+    markdown.save(make_run("local", 70, 41), tmp_path / "a")
+    markdown.save(make_run("remote", 60, 30, billed=True), tmp_path / "b")
     out = tmp_path / "out"
     result = runner.invoke(
         app, ["report", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(out)]
@@ -109,7 +109,7 @@ def test_output_writes_markdown_and_charts(runner: CliRunner, tmp_path: Path) ->
 def test_bad_and_missing_folders_are_named_and_the_rest_shown(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    res.save(make_run("local", 70, 41), tmp_path / "good")
+    markdown.save(make_run("local", 70, 41), tmp_path / "good")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "results.json").write_text('{"schema": 99}')
     result = runner.invoke(
@@ -125,7 +125,7 @@ def test_an_incomplete_run_says_so(runner: CliRunner, tmp_path: Path) -> None:
     run = make_run("remote", 70, 41)
     run.complete = False
     run.failure = "interrupted (Ctrl-C)"
-    res.save(run, tmp_path / "partial")
+    markdown.save(run, tmp_path / "partial")
     result = runner.invoke(app, ["report", str(tmp_path / "partial")])
     assert result.exit_code == 0
     assert "incomplete: interrupted (Ctrl-C)" in result.stdout

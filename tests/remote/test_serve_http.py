@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from telemetry_agg.bench.aws import load, sigv4
 from telemetry_agg.bench.cli import app
-from telemetry_agg.bench.local import emulator, serve
-from telemetry_agg.bench.local.emulator import ToolMissingError
+from telemetry_agg.bench.errors import ToolMissingError
+from telemetry_agg.bench.local import runtimes, serve
 from telemetry_agg.bench.model import results as res
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def served() -> Iterator[serve.Served]:
     try:
-        emulator.rie_path()
-        emulator.go_runtime(build=False)
+        runtimes.rie_path()
+        runtimes.go_runtime(build=False)
     except ToolMissingError as exc:
         pytest.skip(f"needs the emulator and the Go bootstrap (`make setup`): {exc}")
     with serve.serve_functions(concurrency=2) as running:

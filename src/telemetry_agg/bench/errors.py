@@ -144,11 +144,12 @@ def fail(error: BenchError | str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 @contextlib.contextmanager
-def handled(*, usage: bool = False, interrupted: str = "interrupted") -> Iterator[None]:
+def handled(*, usage: bool = False, stopping: str = "") -> Iterator[None]:
     """Turn a BenchError or a signal into its printed line and exit code, at the CLI edge.
 
     With `usage`, what fails here fails before anything started: exit 2 for a BenchError whose
-    own code is the generic 1 (a missing tool stays 3).
+    own code is the generic 1 (a missing tool stays 3). `stopping` follows the stop reason
+    (e.g. " before the run started").
     """
     import typer  # noqa: PLC0415
 
@@ -159,7 +160,7 @@ def handled(*, usage: bool = False, interrupted: str = "interrupted") -> Iterato
         code = exc.exit_code
         raise typer.Exit(EXIT_USAGE if usage and code == EXIT_FAILURE else code) from None
     except KeyboardInterrupt as exc:
-        print_error(f"{interrupted}: {stop_reason(exc)}", label="stopped")
+        print_error(f"{stop_reason(exc)}{stopping}", label="stopped")
         raise typer.Exit(exit_code(exc)) from None
 
 

@@ -31,14 +31,17 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from telemetry_agg.bench import paths
+from telemetry_agg.bench import errors, paths
 from telemetry_agg.bench.aws import package, terraform
-from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError, exit_with
+from telemetry_agg.bench.constants import MEMORY_MAX_MB, MEMORY_MIN_MB
+from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError
+from telemetry_agg.bench.model import lanes as lane_registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 VARS_FILE = "deploy.tfvars.json"
+DEFAULT_LANES = ("python", "go")  # what an infra/ without the `lanes` variable deploys
 PLAN_FILE = Path(".terraform") / "telemetry-bench.tfplan"
 INIT_TIMEOUT_S = 600.0
 
@@ -192,13 +195,13 @@ def concurrency_problem(
     )
 
 
-def check_concurrency(settings: Settings) -> None:
+def check_concurrency(settings: Settings, lanes: tuple[str, ...] = DEFAULT_LANES) -> None:
     """Fail before apply when the reserved concurrency cannot fit the account (new accounts
     often have a limit of 10). Advisory: when the account settings cannot be read, go on."""
     import boto3  # noqa: PLC0415
     import botocore.exceptions  # noqa: PLC0415
 
-    names = [f"{settings.name_prefix}-{language}" for language in ("python", "go")]
+    names = [f"{settings.name_prefix}-{lane}" for lane in lanes]
     try:
         client = boto3.session.Session().client("lambda", region_name=settings.region)
         account = client.get_account_settings()["AccountLimit"]
@@ -249,10 +252,10 @@ class Settings:
                 "--reserved-concurrency 0 would throttle every request.",
                 "Use -1 to reserve none, or a number of at least 1.",
             )
-        if not 128 <= self.memory_size <= 10240:
+        if not MEMORY_MIN_MB <= self.memory_size <= MEMORY_MAX_MB:
             raise DeployError(
                 f"--memory {self.memory_size} is outside Lambda's range.",
-                "Use 128 to 10240 (MB).",
+                f"Use {MEMORY_MIN_MB} to {MEMORY_MAX_MB} (MB).",
             )
         if self.function_url_auth_type not in ("AWS_IAM", "NONE"):
             raise DeployError(
@@ -273,10 +276,33 @@ class Settings:
         }
 
 
-def write_vars(settings: Settings, directory: Path) -> Path:
+def infra_takes_lanes(directory: Path) -> bool:
+    """Whether this infra/ declares the `lanes` variable (any set of lanes, as data); without
+    it, infra/ deploys the two functions python and go."""
+    try:
+        return 'variable "lanes"' in (directory / "variables.tf").read_text(encoding="utf-8")
+    except OSError:
+        return False
+
+
+def lanes_tfvars(chosen: tuple[str, ...], directory: Path) -> dict[str, Any]:
+    """The `lanes` variable for the chosen lanes (from the registry), when infra/ takes it."""
+    if infra_takes_lanes(directory):
+        return {"lanes": {name: lane_registry.get(name).tfvars() for name in chosen}}
+    if set(chosen) != set(DEFAULT_LANES):
+        raise DeployError(
+            f"this infra/ deploys the lanes {' and '.join(DEFAULT_LANES)} only, not "
+            f"{', '.join(chosen)}: it has no `lanes` variable.",
+            "Deploy every lane (drop --lanes), or update infra/.",
+        )
+    return {}
+
+
+def write_vars(settings: Settings, directory: Path, lanes: tuple[str, ...] | None = None) -> Path:
     """Write the variables file beside the state, where destroy finds it again."""
     path = directory / VARS_FILE
-    text = json.dumps(settings.to_tfvars(), indent=2, sort_keys=True) + "\n"
+    extra = lanes_tfvars(lanes, directory) if lanes is not None else {}
+    text = json.dumps({**settings.to_tfvars(), **extra}, indent=2, sort_keys=True) + "\n"
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text, encoding="utf-8")
     partial.replace(path)
@@ -454,17 +480,20 @@ def deploy(
     directory: Path | None = None,
     bootstrap: Path | None = None,
     out_dir: Path | None = None,
+    lanes: tuple[str, ...] = DEFAULT_LANES,
 ) -> terraform.DeploymentOutputs | None:
-    """Run deploy's steps (module docstring); return the outputs, or None when declined."""
+    """Run deploy's steps (module docstring) for `lanes`; return the outputs, or None when
+    declined."""
     where = terraform.infra_dir() if directory is None else directory
     settings.check()
+    lanes_tfvars(lanes, where)
     check_region(settings.region)
     check_same_region(settings.region, where)
     binary = terraform.find_binary()
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
-    check_concurrency(settings)
+    check_concurrency(settings, lanes)
     if settings.function_url_auth_type == "NONE":
         say(NONE_WARNING, color="yellow")
     runner = Runner(binary, where, stream_to(as_json))
@@ -474,19 +503,16 @@ def deploy(
     artifacts = package.build_with_progress(
         settings.architecture,
         paths.build_dir() if out_dir is None else out_dir,
+        artifacts=tuple(dict.fromkeys(lane_registry.get(x).artifact for x in lanes)),
         bootstrap=bootstrap,
     )
     for artifact in artifacts:
         say(f"    {artifact.path.name}: {package.human_size(artifact.size)}, {artifact.sha256}")
-    by_language = {a.language: a.path for a in artifacts}
-    final = Settings(
-        **{
-            **settings.to_tfvars(),
-            "python_package_path": package_path_for_terraform(by_language["python"], where),
-            "go_package_path": package_path_for_terraform(by_language["go"], where),
-        }
-    )
-    vars_file = write_vars(final, where)
+    zips = {
+        f"{a.language}_package_path": package_path_for_terraform(a.path, where) for a in artifacts
+    }
+    final = Settings(**{**settings.to_tfvars(), **zips})
+    vars_file = write_vars(final, where, lanes)
     say(f"==> {binary.name} plan")
     if runner.plan(vars_file, destroy=False):
         if not confirm("Apply this plan?", auto_approve):
@@ -512,7 +538,9 @@ def destroy(
         say(f"Nothing to destroy: no resources in the state in {where}.")
         return "nothing"
     known = {f.name for f in fields(Settings)}
-    previous = {k: v for k, v in (read_vars(where) or {}).items() if k in known}
+    written = read_vars(where) or {}
+    previous = {k: v for k, v in written.items() if k in known}
+    lanes = tuple(written["lanes"]) if isinstance(written.get("lanes"), dict) else None
     if region:
         previous["region"] = region
     elif "region" not in previous:
@@ -530,7 +558,7 @@ def destroy(
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
-    vars_file = write_vars(settings, where)
+    vars_file = write_vars(settings, where, lanes)
     runner = Runner(binary, where, stream_to(as_json))
     say(f"==> {binary.name} init in {where}")
     runner.init()
@@ -567,27 +595,15 @@ def print_outputs(outputs: terraform.DeploymentOutputs, as_json: bool) -> None:
 
 
 def deploy_main(
+    settings: Settings,
     *,
-    region: str,
-    memory: int,
-    arch: str,
-    auth: str,
-    name_prefix: str,
-    reserved_concurrency: int,
+    lanes: tuple[str, ...],
     bootstrap: Path | None,
     out_dir: Path | None,
     auto_approve: bool,
     as_json: bool,
-) -> None:
-    """The `deploy` command's work, once its options are parsed."""
-    settings = Settings(
-        region=region,
-        architecture=package.as_arch(arch),
-        memory_size=memory,
-        function_url_auth_type=str(auth),
-        name_prefix=name_prefix,
-        reserved_concurrency=reserved_concurrency,
-    )
+) -> int:
+    """The `deploy` command once its options are parsed: the exit code."""
     try:
         outputs = deploy(
             settings,
@@ -595,27 +611,29 @@ def deploy_main(
             as_json=as_json,
             bootstrap=bootstrap,
             out_dir=out_dir,
+            lanes=lanes,
         )
     except BenchError as exc:
-        raise exit_with(exc) from None
+        raise errors.exit_with(exc) from None
     except KeyboardInterrupt:
         raise interrupted() from None
     if outputs is None:
         if as_json:
             print(json.dumps({"deployed": False}))
-        raise typer.Exit(1)
+        return errors.EXIT_FAILURE
     print_outputs(outputs, as_json)
+    return errors.EXIT_OK
 
 
-def destroy_main(*, region: str | None, auto_approve: bool, as_json: bool) -> None:
-    """The `destroy` command's work, once its options are parsed."""
+def destroy_main(*, region: str | None, auto_approve: bool, as_json: bool) -> int:
+    """The `destroy` command once its options are parsed: the exit code."""
     try:
         outcome = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
     except BenchError as exc:
-        raise exit_with(exc) from None
+        raise errors.exit_with(exc) from None
     except KeyboardInterrupt:
         raise interrupted() from None
     if as_json:
         print(json.dumps({"destroyed": outcome == "destroyed", "outcome": outcome}))
-    if outcome == "declined":
-        raise typer.Exit(1)  # as deploy when its plan is declined: nothing was done
+    # Declined: exit 1, as deploy when its plan is declined: nothing was done.
+    return errors.EXIT_FAILURE if outcome == "declined" else errors.EXIT_OK

@@ -29,10 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import typer
-
-from telemetry_agg.bench import paths
-from telemetry_agg.bench.errors import BenchError, exit_with
+from telemetry_agg.bench import errors, paths
+from telemetry_agg.bench.errors import BenchError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,6 +73,9 @@ def as_arch(value: str) -> Arch:
         raise PackageError(
             f"{value!r} is not a Lambda architecture.", "Use arm64 or x86_64."
         ) from None
+
+
+ARTIFACTS = ("python", "go")  # the zips: build/<artifact>-<arch>.zip, a lane's `artifact`
 
 
 class PackageError(BenchError):
@@ -307,28 +308,29 @@ def build(
     arch: Arch,
     out_dir: Path,
     *,
-    languages: tuple[str, ...] = ("python", "go"),
+    artifacts: tuple[str, ...] = ARTIFACTS,
     bootstrap: Path | None = None,
     root: Path | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> list[Artifact]:
-    """Build the zips for `languages` (python, go) into `out_dir`; `on_step` hears each step."""
+    """Build these zips (python, go: a lane's `artifact`) into `out_dir`; `on_step` hears each
+    step."""
     step = on_step or (lambda _message: None)
-    artifacts = []
-    if "python" in languages:
+    built = []
+    if "python" in artifacts:
         step(f"Python zip for {arch}: fetching {TARGETS[arch].pip_platform} wheels, zipping")
-        artifacts.append(build_python_zip(arch, out_dir, root))
-    if "go" in languages:
+        built.append(build_python_zip(arch, out_dir, root))
+    if "go" in artifacts:
         step(f"Go zip for {arch}: building bootstrap (linux/{TARGETS[arch].goarch}), zipping")
-        artifacts.append(build_go_zip(arch, out_dir, bootstrap, root))
-    return artifacts
+        built.append(build_go_zip(arch, out_dir, bootstrap, root))
+    return built
 
 
 def build_with_progress(
     arch: Arch,
     out_dir: Path,
     *,
-    languages: tuple[str, ...] = ("python", "go"),
+    artifacts: tuple[str, ...] = ARTIFACTS,
     bootstrap: Path | None = None,
 ) -> list[Artifact]:
     """`build` with a spinner on stderr naming the current step (stdout stays for results)."""
@@ -338,7 +340,7 @@ def build_with_progress(
         return build(
             arch,
             out_dir,
-            languages=languages,
+            artifacts=artifacts,
             bootstrap=bootstrap,
             on_step=status.update,
         )
@@ -368,23 +370,11 @@ def print_artifacts(artifacts: list[Artifact], as_json: bool) -> None:
 
 
 def package_main(
-    *,
-    arch: str,
-    out_dir: Path | None,
-    only: str | None,
-    bootstrap: Path | None,
-    as_json: bool,
-) -> None:
-    """The `package` command's work, once its options are parsed."""
-    languages = ("python", "go") if only is None else (str(only),)
+    *, arch: str, out_dir: Path | None, artifacts: tuple[str, ...], bootstrap: Path | None
+) -> list[Artifact]:
+    """The `package` command's work, once its options are parsed: the zips built."""
     directory = paths.build_dir() if out_dir is None else out_dir
-    try:
-        artifacts = build_with_progress(
-            as_arch(arch), directory, languages=languages, bootstrap=bootstrap
+    with errors.handled(stopping="; no zip was replaced half-written"):
+        return build_with_progress(
+            as_arch(arch), directory, artifacts=artifacts, bootstrap=bootstrap
         )
-    except PackageError as exc:
-        raise exit_with(exc) from None
-    except KeyboardInterrupt:
-        typer.secho("interrupted: no zip was replaced half-written.", err=True)
-        raise typer.Exit(130) from None
-    print_artifacts(artifacts, as_json)

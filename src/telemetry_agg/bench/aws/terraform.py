@@ -30,7 +30,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 from telemetry_agg.bench import paths
 from telemetry_agg.bench.errors import BenchError
@@ -62,9 +62,13 @@ class DeploymentOutputs(TypedDict):
     architecture: str
     memory_size: int
     auth_type: str
+    # Per lane (an infra/ with the `lanes` variable): {lane: {function_url, function_name,
+    # log_group_name, ...}}; the per-language outputs above may then be null.
+    lanes: NotRequired[dict[str, dict[str, Any]]]
 
 
-OUTPUT_NAMES: tuple[str, ...] = tuple(DeploymentOutputs.__annotations__)
+OUTPUT_NAMES: tuple[str, ...] = tuple(n for n in DeploymentOutputs.__annotations__ if n != "lanes")
+REQUIRED_OUTPUTS = ("region", "architecture", "memory_size", "auth_type")
 
 
 class TerraformError(BenchError):
@@ -294,10 +298,18 @@ def parse_outputs(text: str, where: Path) -> DeploymentOutputs:
     values: dict[str, Any] = {
         name: entry.get("value") if isinstance(entry, dict) else None for name, entry in raw.items()
     }
-    missing = [name for name in OUTPUT_NAMES if values.get(name) in (None, "")]
+    by_lane = values.get("lanes") if isinstance(values.get("lanes"), dict) else None
+    missing = [
+        name
+        for name in OUTPUT_NAMES
+        if values.get(name) in (None, "") and (by_lane is None or name in REQUIRED_OUTPUTS)
+    ]
     if missing:
         raise TerraformError(
             f"The deployment in {where} lacks the outputs {', '.join(missing)}.",
             "It may be from an older version or a failed apply: run `telemetry-bench deploy`.",
         )
-    return cast("DeploymentOutputs", {name: values[name] for name in OUTPUT_NAMES})
+    out = {name: values.get(name) for name in OUTPUT_NAMES}
+    if by_lane is not None:
+        out["lanes"] = by_lane
+    return cast("DeploymentOutputs", out)

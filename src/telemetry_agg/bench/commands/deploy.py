@@ -1,8 +1,8 @@
-"""`telemetry-bench deploy, destroy`: the options, then one library call."""
+"""`telemetry-bench deploy` and `destroy`: the options, a settings object, one library call."""
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,12 +12,15 @@ from telemetry_agg.bench.commands.options import (
     ArchOption,
     AuthChoice,
     AutoApproveOption,
-    JsonOption,
+    DeployJsonOption,
+    LanesOption,
+    LanguageOption,
     RegionOption,
 )
+from telemetry_agg.bench.constants import DEFAULT_REGION, MEMORY_MAX_MB, MEMORY_MIN_MB
 
 DEPLOY_HELP = (
-    "Deploy both functions (Python and Go, behind Function URLs) to your AWS account.\n\n"
+    "Deploy every lane's function (behind a Function URL each) to your AWS account.\n\n"
     "Checks the region, finds terraform or tofu, checks your credentials (the standard AWS chain: "
     "profile, SSO, environment; none is ever printed or written), runs init, builds the zips "
     "(`telemetry-bench package`), then plans and, once you confirm, applies. Running it again "
@@ -34,77 +37,101 @@ DESTROY_HELP = (
 )
 
 
-def deploy_command(  # noqa: PLR0917 - one parameter per option, as Typer wants
-    region: RegionOption = "us-east-1",
-    memory: Annotated[
-        int,
-        typer.Option("--memory", min=128, max=10240, help="Memory of each function, in MB."),
-    ] = 512,
+DeployMemoryOption = Annotated[
+    int,
+    typer.Option(
+        "--memory", min=MEMORY_MIN_MB, max=MEMORY_MAX_MB, help="Memory of each function, in MB."
+    ),
+]
+AuthOption = Annotated[
+    AuthChoice,
+    typer.Option(
+        "--auth",
+        help="Function URL auth type. NONE makes the URLs public: see the warning.",
+        case_sensitive=False,
+    ),
+]
+NamePrefixOption = Annotated[
+    str, typer.Option("--name-prefix", help="Prefix of every resource name (<prefix>-<lane>).")
+]
+ReservedOption = Annotated[
+    int,
+    typer.Option(
+        "--reserved-concurrency",
+        min=-1,
+        help="Concurrency reserved for (and capping) each function; -1 for none, which "
+        "accounts with a concurrency quota of 10 need.",
+    ),
+]
+BootstrapOption = Annotated[
+    Path | None,
+    typer.Option("--bootstrap", help="A prebuilt Go `bootstrap` instead of building one."),
+]
+OutDirOption = Annotated[
+    Path | None, typer.Option("--out-dir", help="Where the zips are built (default: build/).")
+]
+DestroyRegionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--region", help="Region of the deployment (default: the one the last deploy used)."
+    ),
+]
+
+
+def deploy_command(
+    *,
+    region: RegionOption = DEFAULT_REGION,
+    memory: DeployMemoryOption = 512,
     arch: ArchOption = ArchChoice.arm64,
-    auth: Annotated[
-        AuthChoice,
-        typer.Option(
-            "--auth",
-            help="Function URL auth type. NONE makes both URLs public: see the warning.",
-            case_sensitive=False,
-        ),
-    ] = AuthChoice.AWS_IAM,
-    name_prefix: Annotated[
-        str,
-        typer.Option("--name-prefix", help="Prefix of every resource name (<prefix>-python)."),
-    ] = "telemetry-agg",
-    reserved_concurrency: Annotated[
-        int,
-        typer.Option(
-            "--reserved-concurrency",
-            min=-1,
-            help="Concurrency reserved for (and capping) each function; -1 for none, which "
-            "accounts with a concurrency quota of 10 need.",
-        ),
-    ] = 25,
-    bootstrap: Annotated[
-        Path | None,
-        typer.Option("--bootstrap", help="A prebuilt Go `bootstrap` instead of building one."),
-    ] = None,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out-dir", help="Where the zips are built (default: build/)."),
-    ] = None,
+    auth: AuthOption = AuthChoice.AWS_IAM,
+    name_prefix: NamePrefixOption = "telemetry-agg",
+    reserved_concurrency: ReservedOption = 25,
+    lanes: LanesOption = None,
+    language: LanguageOption = None,
+    bootstrap: BootstrapOption = None,
+    out_dir: OutDirOption = None,
     auto_approve: AutoApproveOption = False,
-    as_json: JsonOption = False,
+    as_json: DeployJsonOption = False,
 ) -> None:
     """Deploy (help: DEPLOY_HELP)."""
-    from telemetry_agg.bench.aws.deploy import deploy_main  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench.aws import deploy, package  # noqa: PLC0415
+    from telemetry_agg.bench.model import lanes as registry  # noqa: PLC0415
 
-    deploy_main(
+    with errors.handled(usage=True):
+        chosen = tuple(lane.name for lane in registry.select(lanes, language))
+    settings = deploy.Settings(
         region=region,
-        memory=memory,
-        arch=arch,
-        auth=auth,
+        architecture=package.as_arch(arch),
+        memory_size=memory,
+        function_url_auth_type=str(auth),
         name_prefix=name_prefix,
         reserved_concurrency=reserved_concurrency,
+    )
+    code = deploy.deploy_main(
+        settings,
+        lanes=chosen,
         bootstrap=bootstrap,
         out_dir=out_dir,
         auto_approve=auto_approve,
         as_json=as_json,
     )
+    if code:
+        raise typer.Exit(code)
 
 
 def destroy_command(
-    region: Annotated[
-        str | None,
-        typer.Option(
-            "--region",
-            help="Region of the deployment (default: the one the last deploy used).",
-        ),
-    ] = None,
+    *,
+    region: DestroyRegionOption = None,
     auto_approve: AutoApproveOption = False,
-    as_json: JsonOption = False,
+    as_json: DeployJsonOption = False,
 ) -> None:
     """Destroy (help: DESTROY_HELP)."""
-    from telemetry_agg.bench.aws.deploy import destroy_main  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench.aws.deploy import destroy_main  # noqa: PLC0415 - lazy
 
-    destroy_main(region=region, auto_approve=auto_approve, as_json=as_json)
+    code = destroy_main(region=region, auto_approve=auto_approve, as_json=as_json)
+    if code:
+        raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

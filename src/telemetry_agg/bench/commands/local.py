@@ -1,17 +1,29 @@
-"""`telemetry-bench local`: the options, then one library call."""
+"""`telemetry-bench local`: the options, then one library call (`local.session.local_main`)."""
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from telemetry_agg.bench.commands.options import (
+    AggregatorOption,
+    ConcurrencyOption,
+    JsonOption,
+    LanesOption,
+    LanguageOption,
+    MemoryOption,
+    OutputOption,
+    SeedOption,
+    TimeoutOption,
+)
+
 LOCAL_HELP = (
-    "Run both Lambdas side by side under the real Lambda Runtime Interface Emulator.\n\n"
-    "Per payload size and language: cold starts (a fresh environment each), warm invocations "
+    "Run every lane side by side under the real Lambda Runtime Interface Emulator.\n\n"
+    "Per payload size and lane: cold starts (a fresh environment each), warm invocations "
     "over concurrent environments, client latency avg/p50/p95/p99/max, the handler's own "
-    "timings, REPORT Duration, peak RSS of the runtime, and both languages' answers compared "
+    "timings, REPORT Duration, peak RSS of the runtime, and every lane's answer compared "
     "(a mismatch fails the run). Ctrl-C stops cleanly and keeps what was measured.\n\n"
     "Examples:\n\n"
     "[bold]telemetry-bench local --quick -o results/local[/]  (under a minute on 2 cores)\n\n"
@@ -22,108 +34,98 @@ LOCAL_HELP = (
 )
 
 
+SizesOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Payload sizes in events, comma-separated (`1k` = 1000). "
+        "(default: the study's 100,1000,5000,10000,20000)"
+    ),
+]
+ColdOption = Annotated[
+    int | None,
+    typer.Option(help="Cold starts per size and lane (a fresh environment each). (default: 10)"),
+]
+WarmOption = Annotated[
+    int | None, typer.Option(help="Warm invocations per size and lane. (default: 300)")
+]
+CpuCapOption = Annotated[
+    bool,
+    typer.Option(
+        "--cpu-cap",
+        help="Cap each environment's CPU at memory/1,769 MB vCPUs, as Lambda does "
+        "(needs a writable cgroup).",
+    ),
+]
+PayloadsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--payloads",
+        help="Read payload-SIZE.json from this folder (`telemetry-bench gen`) instead of "
+        "generating; each file is checked before anything starts.",
+    ),
+]
+PriceOption = Annotated[
+    float | None,
+    typer.Option(help="Price per GB-second for the cost table. (default: arm64 in us-east-1)"),
+]
+QuickOption = Annotated[
+    bool,
+    typer.Option(
+        "--quick",
+        help="A short run (under a minute here): the study's sizes, 5 cold, 200 warm, "
+        "2 environments.",
+    ),
+]
+
+
 def local(
     *,
-    sizes: Annotated[
-        str | None,
-        typer.Option(
-            help="Payload sizes in events, comma-separated (`1k` = 1000). "
-            "(default: the study's 100,1000,5000,10000,20000)"
-        ),
-    ] = None,
-    cold: Annotated[
-        int | None,
-        typer.Option(
-            help="Cold starts per size and language (a fresh environment each). (default: 10)"
-        ),
-    ] = None,
-    warm: Annotated[
-        int | None, typer.Option(help="Warm invocations per size and language. (default: 300)")
-    ] = None,
-    concurrency: Annotated[
-        int | None,
-        typer.Option(
-            "--concurrency", "-c", help="Concurrent environments (one emulator each). (default: 2)"
-        ),
-    ] = None,
-    memory: Annotated[
-        int,
-        typer.Option(help="Memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; the cost table)."),
-    ] = 512,
-    cpu_cap: Annotated[
-        bool,
-        typer.Option(
-            "--cpu-cap",
-            help="Cap each environment's CPU at memory/1,769 MB vCPUs, as Lambda does "
-            "(needs a writable cgroup).",
-        ),
-    ] = False,
-    aggregator: Annotated[
-        str | None,
-        typer.Option(
-            help="Python aggregator (TELEMETRY_AGG_AGGREGATOR): reference, orjson, msgspec ..."
-        ),
-    ] = None,
-    timeout: Annotated[
-        int, typer.Option(help="Function timeout in seconds (AWS_LAMBDA_FUNCTION_TIMEOUT).")
-    ] = 10,
-    seed: Annotated[int, typer.Option(help="Payload generator seed.")] = 42,
-    payload_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--payloads",
-            help="Read payload-SIZE.json from this folder (`telemetry-bench gen`) "
-            "instead of generating.",
-        ),
-    ] = None,
-    language: Annotated[
-        list[str] | None,
-        typer.Option("--language", "-l", help="Only this language (repeatable): python, go."),
-    ] = None,
-    price: Annotated[
-        float | None,
-        typer.Option(help="Price per GB-second for the cost table. (default: arm64 in us-east-1)"),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write results.json, results.csv, results.md and latency.png here.",
-        ),
-    ] = None,
-    quick: Annotated[
-        bool,
-        typer.Option(
-            "--quick",
-            help="A short run (under a minute here): the study's sizes, 5 cold, 200 warm, "
-            "2 environments.",
-        ),
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the machine-readable summary to stdout.")
-    ] = False,
+    sizes: SizesOption = None,
+    cold: ColdOption = None,
+    warm: WarmOption = None,
+    concurrency: ConcurrencyOption = None,
+    memory: MemoryOption = 512,
+    cpu_cap: CpuCapOption = False,
+    aggregator: AggregatorOption = None,
+    timeout: TimeoutOption = 10,
+    seed: SeedOption = 42,
+    payload_dir: PayloadsOption = None,
+    lanes: LanesOption = None,
+    language: LanguageOption = None,
+    price: PriceOption = None,
+    output: OutputOption = None,
+    quick: QuickOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """`telemetry-bench local`; the help text is LOCAL_HELP."""
-    from telemetry_agg.bench.local.run import local_main  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench.local import run, session  # noqa: PLC0415
+    from telemetry_agg.bench.model import lanes as registry  # noqa: PLC0415
+    from telemetry_agg.bench.model import payloads  # noqa: PLC0415
 
-    local_main(
-        sizes=sizes,
-        cold=cold,
-        warm=warm,
-        concurrency=concurrency,
-        memory=memory,
-        cpu_cap=cpu_cap,
-        aggregator=aggregator,
-        timeout=timeout,
-        seed=seed,
-        payload_dir=payload_dir,
-        language=language,
-        price=price,
-        output=output,
-        quick=quick,
-        as_json=as_json,
-    )
+    preset = run.QUICK if quick else {}
+    with errors.handled(usage=True, stopping=" before the run started"):
+        plan = run.LocalPlan(
+            sizes=payloads.parse_sizes(
+                sizes if sizes is not None else str(preset.get("sizes", run.DEFAULT_SIZES_TEXT))
+            ),
+            cold=cold if cold is not None else int(preset.get("cold", run.DEFAULT_COLD)),
+            warm=warm if warm is not None else int(preset.get("warm", run.DEFAULT_WARM)),
+            concurrency=concurrency
+            if concurrency is not None
+            else int(preset.get("concurrency", 2)),
+            memory_mb=memory,
+            timeout_s=timeout,
+            aggregator=aggregator,
+            lanes=tuple(lane.name for lane in registry.select(lanes, language)),
+            cpu_cap=cpu_cap,
+            knobs=payloads.Knobs(seed=seed),
+            payload_dir=payload_dir,
+            price=price,
+        )
+    code = session.local_main(plan, output=output, as_json=as_json)
+    if code:
+        raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

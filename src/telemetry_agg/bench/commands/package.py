@@ -1,49 +1,74 @@
-"""`telemetry-bench package`: the options, then one library call."""
+"""`telemetry-bench package`: the options, then one library call (`aws.package.package_main`)."""
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from telemetry_agg.bench.commands.options import ArchChoice, ArchOption, LanguageChoice
+from telemetry_agg.bench.commands.options import (
+    ArchChoice,
+    ArchOption,
+    LanesOption,
+    LanguageOption,
+)
+from telemetry_agg.bench.model import lanes as registry
 
 PACKAGE_HELP = (
-    "Build the two Lambda zips: build/python-<arch>.zip and build/go-<arch>.zip.\n\n"
+    "Build the Lambda zips of the lanes: build/python-<arch>.zip and build/go-<arch>.zip.\n\n"
     "The Python zip holds the telemetry_agg core and only its runtime dependencies (orjson, "
     "msgspec) as manylinux wheels for the target architecture; the Go zip holds `bootstrap` "
     "built for it by scripts/build-go.sh. Both are reproducible: the same sources give the same "
-    "SHA-256, so a second `deploy` changes nothing.\n\n"
+    "SHA-256, so a second `deploy` changes nothing. Every Python lane shares the Python zip.\n\n"
     "Example: telemetry-bench package --arch x86_64 --json"
 )
 
+ArtifactChoice = StrEnum(  # type: ignore[misc]
+    "ArtifactChoice", {a: a for a in dict.fromkeys(x.artifact for x in registry.all_lanes())}
+)
+OnlyOption = Annotated[
+    ArtifactChoice | None,
+    typer.Option("--only", help="Build just this zip.", case_sensitive=False),
+]
+OutDirOption = Annotated[
+    Path | None,
+    typer.Option("--out-dir", help="Where the zips go (default: build/ in the project)."),
+]
+BootstrapOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--bootstrap",
+        help="A prebuilt Go `bootstrap` to zip instead of running scripts/build-go.sh.",
+    ),
+]
+JsonZipsOption = Annotated[
+    bool, typer.Option("--json", help="Print the zips' paths, sizes and SHA-256 as JSON.")
+]
+
 
 def package_command(
+    *,
     arch: ArchOption = ArchChoice.arm64,
-    out_dir: Annotated[
-        Path | None,
-        typer.Option("--out-dir", help="Where the zips go (default: build/ in the project)."),
-    ] = None,
-    only: Annotated[
-        LanguageChoice | None,
-        typer.Option("--only", help="Build just one of the two zips.", case_sensitive=False),
-    ] = None,
-    bootstrap: Annotated[
-        Path | None,
-        typer.Option(
-            "--bootstrap",
-            help="A prebuilt Go `bootstrap` to zip instead of running scripts/build-go.sh.",
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the zips' paths, sizes and SHA-256 as JSON.")
-    ] = False,
+    out_dir: OutDirOption = None,
+    only: OnlyOption = None,
+    lanes: LanesOption = None,
+    language: LanguageOption = None,
+    bootstrap: BootstrapOption = None,
+    as_json: JsonZipsOption = False,
 ) -> None:
     """Build the Lambda zips (help: PACKAGE_HELP)."""
-    from telemetry_agg.bench.aws.package import package_main  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench.aws.package import package_main, print_artifacts  # noqa: PLC0415
 
-    package_main(arch=arch, out_dir=out_dir, only=only, bootstrap=bootstrap, as_json=as_json)
+    with errors.handled(usage=True):
+        chosen = registry.select(lanes, language)
+    artifacts = tuple(dict.fromkeys(lane.artifact for lane in chosen))
+    if only is not None:
+        artifacts = (str(only),)
+    built = package_main(arch=arch, out_dir=out_dir, artifacts=artifacts, bootstrap=bootstrap)
+    print_artifacts(built, as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,27 +1,39 @@
-"""`telemetry-bench remote`: the options, then one library call."""
+"""`telemetry-bench remote`: the options, then one library call (`remote_session.remote_main`).
+
+Each lane has its own URL, function and log-group options, generated from the lane registry:
+`--python-url`, `--go-function`, `--<lane>-log-group` ...
+"""
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from telemetry_agg.bench.commands.options import (
+    JsonOption,
+    LanesOption,
+    LanguageOption,
+    lane_option,
+    per_lane,
+)
+from telemetry_agg.bench.model import lanes as registry
 from telemetry_agg.bench.model.payloads import DEFAULT_SIZES
 
 _HELP_PARAGRAPHS = (
-    "Benchmark the two deployed Function URLs: cold starts, load, REPORT lines, cost.",
+    "Benchmark the lanes' deployed Function URLs: cold starts, load, REPORT lines, cost.",
     (
         "URLs, function names, log groups, region, architecture and auth type come from the "
         "Terraform outputs (`telemetry-bench deploy`), or from the flags, which win. Requests are "
         "SigV4-signed when the auth type is AWS_IAM (your usual AWS credentials), plain when NONE."
     ),
     (
-        "Cold starts (-k per size and language) change an environment variable of each function "
+        "Cold starts (-k per size and lane) change an environment variable of each function "
         "and wait for the update, as Lambda Power Tuning does; they and the REPORT lines (Init "
         "Duration, Billed Duration, Max Memory Used, from CloudWatch Logs) need the function "
-        "names. Errors, timeouts and 429 throttles are counted per language and shown; 429s and "
-        "refused connections are retried with backoff. One good answer of each language per size "
+        "names. Errors, timeouts and 429 throttles are counted per lane and shown; 429s and "
+        "refused connections are retried with backoff. One good answer of each lane per size "
         "is compared by the contract's agreement rule."
     ),
     "Examples:",
@@ -41,106 +53,146 @@ _HELP_PARAGRAPHS = (
 REMOTE_HELP = "\n\n".join(_HELP_PARAGRAPHS)
 
 
+def _lane_flag(family: str, flag: str, what: str) -> Any:
+    def make(lane: registry.Lane) -> Any:
+        help_text = what.format(name=lane.display, lane=lane.option)
+        return lane_option(
+            lane,
+            family,
+            flag=f"--{lane.option}-{flag}",
+            kind=str | None,
+            default=None,
+            help_text=help_text,
+        )
+
+    return family, make
+
+
+STUDY_SIZES = ",".join(map(str, DEFAULT_SIZES))
+URLS = _lane_flag("url", "url", "The {name} Function URL.")
+FUNCTIONS = _lane_flag("function", "function", "The {name} function's name.")
+LOG_GROUPS = _lane_flag(
+    "log_group", "log-group", "The {name} log group (default: /aws/lambda/NAME)."
+)
+
+SizesOption = Annotated[
+    str, typer.Option(help="Payload sizes in events, comma-separated; 1k = 1000.")
+]
+RequestsOption = Annotated[
+    int | None, typer.Option("--requests", "-n", help="Requests per size and lane (like hey -n).")
+]
+DurationOption = Annotated[
+    float | None,
+    typer.Option("--duration", "-z", help="Send for this many seconds instead (like hey -z)."),
+]
+InFlightOption = Annotated[
+    int, typer.Option("--concurrency", "-c", help="Requests in flight (like hey -c).")
+]
+RequestTimeoutOption = Annotated[float, typer.Option(help="Per-request timeout, seconds.")]
+ColdStartsOption = Annotated[
+    int,
+    typer.Option("--cold-starts", "-k", help="Forced cold starts per size and lane (0: none)."),
+]
+SweepOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Measure at each memory size (MB), e.g. 256,512,1024,1769; restores the original."
+    ),
+]
+InvocationsOption = Annotated[int, typer.Option(help="Monthly volume for the saving table.")]
+RegionOption = Annotated[
+    str | None, typer.Option(help="AWS region (default: outputs, URL, AWS_REGION).")
+]
+AuthTypeOption = Annotated[str | None, typer.Option(help="AWS_IAM (signed) or NONE.")]
+ArchOption = Annotated[str | None, typer.Option(help="arm64 or x86_64, for the price.")]
+ReportsOption = Annotated[
+    bool, typer.Option("--reports/--no-reports", help="Read REPORT lines from CloudWatch Logs.")
+]
+WarmupOption = Annotated[
+    bool,
+    typer.Option(
+        "--warmup/--no-warmup",
+        help="One unrecorded request per worker before the load, so all C environments are warm.",
+    ),
+]
+PriceOption = Annotated[
+    float | None,
+    typer.Option(help="Price per GB-second, for a region without a built-in price."),
+]
+ReportWaitOption = Annotated[float, typer.Option(help="Longest wait for REPORT lines, seconds.")]
+SeedOption = Annotated[int, typer.Option(help="Payload seed (same seed, same bytes).")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Results folder.")]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(help="AWS API endpoint override (testing: moto, LocalStack).", hidden=True),
+]
+
+
+@per_lane(URLS, FUNCTIONS, LOG_GROUPS)
 def remote(
     *,
-    sizes: Annotated[
-        str, typer.Option(help="Payload sizes in events, comma-separated; 1k = 1000.")
-    ] = ",".join(map(str, DEFAULT_SIZES)),
-    requests: Annotated[
-        int | None,
-        typer.Option("--requests", "-n", help="Requests per size and language (like hey -n)."),
-    ] = 200,
-    duration: Annotated[
-        float | None,
-        typer.Option("--duration", "-z", help="Send for this many seconds instead (like hey -z)."),
-    ] = None,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", "-c", help="Requests in flight (like hey -c).")
-    ] = 20,
-    timeout: Annotated[float, typer.Option(help="Per-request timeout, seconds.")] = 30.0,
-    cold_starts: Annotated[
-        int,
-        typer.Option(
-            "--cold-starts", "-k", help="Forced cold starts per size and language (0: none)."
-        ),
-    ] = 5,
-    memory_sweep: Annotated[
-        str | None,
-        typer.Option(
-            help="Measure at each memory size (MB), e.g. 256,512,1024,1769; restores the original."
-        ),
-    ] = None,
-    invocations: Annotated[
-        int, typer.Option(help="Monthly volume for the saving table.")
-    ] = 1_000_000,
-    python_url: Annotated[str | None, typer.Option(help="The Python Function URL.")] = None,
-    go_url: Annotated[str | None, typer.Option(help="The Go Function URL.")] = None,
-    python_function: Annotated[str | None, typer.Option(help="The Python function's name.")] = None,
-    go_function: Annotated[str | None, typer.Option(help="The Go function's name.")] = None,
-    python_log_group: Annotated[str | None, typer.Option(help="Default: /aws/lambda/NAME.")] = None,
-    go_log_group: Annotated[str | None, typer.Option(help="Default: /aws/lambda/NAME.")] = None,
-    region: Annotated[
-        str | None, typer.Option(help="AWS region (default: outputs, URL, AWS_REGION).")
-    ] = None,
-    auth_type: Annotated[str | None, typer.Option(help="AWS_IAM (signed) or NONE.")] = None,
-    arch: Annotated[str | None, typer.Option(help="arm64 or x86_64, for the price.")] = None,
-    reports: Annotated[
-        bool, typer.Option("--reports/--no-reports", help="Read REPORT lines from CloudWatch Logs.")
-    ] = True,
-    warmup: Annotated[
-        bool,
-        typer.Option(
-            "--warmup/--no-warmup",
-            help="One unrecorded request per worker before the load, so all C environments are "
-            "warm.",
-        ),
-    ] = True,
-    price_per_gb_second: Annotated[
-        float | None,
-        typer.Option(help="Price per GB-second, for a region without a built-in price."),
-    ] = None,
-    report_wait: Annotated[
-        float, typer.Option(help="Longest wait for REPORT lines, seconds.")
-    ] = 60.0,
-    seed: Annotated[int, typer.Option(help="Payload seed (same seed, same bytes).")] = 42,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Results folder.")] = None,
-    endpoint_url: Annotated[
-        str | None,
-        typer.Option(help="AWS API endpoint override (testing: moto, LocalStack).", hidden=True),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a JSON summary on stdout.")
-    ] = False,
+    url: dict[str, str | None],
+    function: dict[str, str | None],
+    log_group: dict[str, str | None],
+    sizes: SizesOption = STUDY_SIZES,
+    lanes: LanesOption = None,
+    language: LanguageOption = None,
+    requests: RequestsOption = 200,
+    duration: DurationOption = None,
+    concurrency: InFlightOption = 20,
+    timeout: RequestTimeoutOption = 30.0,
+    cold_starts: ColdStartsOption = 5,
+    memory_sweep: SweepOption = None,
+    invocations: InvocationsOption = 1_000_000,
+    region: RegionOption = None,
+    auth_type: AuthTypeOption = None,
+    arch: ArchOption = None,
+    reports: ReportsOption = True,
+    warmup: WarmupOption = True,
+    price_per_gb_second: PriceOption = None,
+    report_wait: ReportWaitOption = 60.0,
+    seed: SeedOption = 42,
+    output: OutputOption = None,
+    endpoint_url: EndpointOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    from telemetry_agg.bench.aws.remote import remote_main  # noqa: PLC0415 - lazy: only this command pays for it
+    """`telemetry-bench remote`; the help text is REMOTE_HELP."""
+    from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench.aws import remote, remote_session  # noqa: PLC0415
+    from telemetry_agg.bench.model import payloads  # noqa: PLC0415
 
-    remote_main(
-        sizes=sizes,
-        requests=requests,
-        duration=duration,
-        concurrency=concurrency,
-        timeout=timeout,
-        cold_starts=cold_starts,
-        memory_sweep=memory_sweep,
-        invocations=invocations,
-        python_url=python_url,
-        go_url=go_url,
-        python_function=python_function,
-        go_function=go_function,
-        python_log_group=python_log_group,
-        go_log_group=go_log_group,
-        region=region,
-        auth_type=auth_type,
-        arch=arch,
-        reports=reports,
-        warmup=warmup,
-        price_per_gb_second=price_per_gb_second,
-        report_wait=report_wait,
-        seed=seed,
-        output=output,
-        endpoint_url=endpoint_url,
-        as_json=as_json,
-    )
+    with errors.handled(usage=True):
+        opts = remote_session.RemoteOptions(
+            plan=remote.RemotePlan(
+                sizes=payloads.parse_sizes(sizes),
+                concurrency=concurrency,
+                requests=requests if duration is None else None,
+                duration_s=duration,
+                timeout_s=timeout,
+                cold_starts=cold_starts,
+                report_wait_s=report_wait,
+                warmup=warmup,
+                price_per_gb_second=price_per_gb_second,
+                read_reports=reports,
+                invocations=invocations,
+                knobs=payloads.Knobs(seed=seed),
+            ),
+            memory_sweep=remote_session.parse_memory_sweep(memory_sweep)
+            if memory_sweep is not None
+            else None,
+            output=output,
+            endpoint_url=endpoint_url,
+            as_json=as_json,
+        )
+        opts.check()
+        chosen = tuple(lane.name for lane in registry.select(lanes, language))
+        flags = {"region": region, "auth_type": auth_type, "architecture": arch}
+        for family, values in (("url", url), ("function", function), ("log_group", log_group)):
+            flags |= {f"{registry.get(x).key}_{family}": values[x] for x in chosen}
+        deployment = remote.resolve_deployment(flags, lanes=chosen)
+    code = remote_session.remote_main(deployment, opts)
+    if code:
+        raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -43,9 +43,11 @@ def report_command(
         bool, typer.Option("--json", help="Print a JSON summary on stdout.")
     ] = False,
 ) -> None:
-    from telemetry_agg.bench.reporting.runs import report_main  # noqa: PLC0415 - lazy: only this command pays for it
+    from telemetry_agg.bench.reporting.runs import report_main  # noqa: PLC0415 - lazy
 
-    report_main(dirs=dirs, output=output, as_json=as_json)
+    code = report_main(dirs, output=output, as_json=as_json)
+    if code:
+        raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

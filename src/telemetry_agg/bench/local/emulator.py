@@ -3,8 +3,8 @@
 `Emulator(runtime, ...)` starts ``aws-lambda-rie`` bound to 127.0.0.1 on two free ports (its
 invoke API and the Runtime API its runtime talks to, so several environments run side by side),
 with the environment Lambda sets (memory size, function name, region, timeout ...). The emulator
-starts the runtime (``python -m awslambdaric telemetry_agg.handler.handler`` or the Go
-``bootstrap``) lazily, at the first invocation, as Lambda does at a cold start.
+starts the runtime (a lane's `local_argv`, see `runtimes.py`) lazily, at the first invocation,
+as Lambda does at a cold start.
 
 What the emulator does and does not tell (checked against its source, pinned in scripts/setup.sh):
 
@@ -20,10 +20,8 @@ What the emulator does and does not tell (checked against its source, pinned in 
 - A timeout (``AWS_LAMBDA_FUNCTION_TIMEOUT``) answers 200 with the text ``Task timed out after
   N.00 seconds``; a runtime that fails at init or exits answers 502.
 
-API: `Runtime`, `python_runtime(aggregator)`, `go_runtime()`, `rie_path()`,
-`Emulator` (`start()`, `invoke(event_bytes) -> Invocation`, `peak_rss_mb()`, `stop()`, context
-manager), `ToolMissingError`, `EmulatorError`, `free_port()`, `port_free(port)`,
-`emulator_version()`.
+API: `Emulator` (`start()`, `invoke(event_bytes) -> Invocation`, `peak_rss_mb()`, `stop()`,
+context manager), `Invocation`, `Report`; the runtimes it starts: `runtimes.py`.
 """
 
 from __future__ import annotations
@@ -31,150 +29,30 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
-import platform
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, TYPE_CHECKING, Self
 
-from telemetry_agg.bench import paths
 from telemetry_agg.bench.errors import EmulatorError, ToolMissingError
+from telemetry_agg.bench.local.runtimes import Runtime, free_port, port_free, rie_path
 
-__all__ = [
-    "Emulator",
-    "EmulatorError",
-    "Invocation",
-    "Report",
-    "Runtime",
-    "ToolMissingError",
-    "emulator_version",
-    "free_port",
-    "go_arch",
-    "go_runtime",
-    "port_free",
-    "python_runtime",
-    "rie_path",
-]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["Emulator", "EmulatorError", "Invocation", "Report", "Runtime", "ToolMissingError"]
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 TIMED_OUT = b"Task timed out after"
-HANDLER = "telemetry_agg.handler.handler"
 _REPORT = re.compile(r"REPORT RequestId: (\S+)\s+(.*)")
 _FIELD = re.compile(r"(Init Duration|Duration|Billed Duration): ([0-9.]+) ms")
-
-
-def rie_path() -> Path:
-    """aws-lambda-rie: `.tools/bin` of the repository first, then PATH."""
-    local = paths.tools_bin() / "aws-lambda-rie"
-    if local.is_file() and os.access(local, os.X_OK):
-        return local
-    found = shutil.which("aws-lambda-rie")
-    if found:
-        return Path(found)
-    raise ToolMissingError(
-        "the Lambda Runtime Interface Emulator (aws-lambda-rie) is not installed: run "
-        "`make setup` (or `scripts/setup.sh`) in the repository to build it into .tools/bin"
-    )
-
-
-def emulator_version() -> str | None:
-    """The pinned emulator version setup.sh recorded, if any."""
-    try:
-        return paths.tools_file("rie.version").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-
-
-def go_arch() -> str:
-    m = platform.machine().lower()
-    return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(m, m)
-
-
-@dataclass(frozen=True)
-class Runtime:
-    """How to start one language's Lambda runtime under the emulator."""
-
-    language: str
-    argv: list[str]
-    cwd: Path
-    env: dict[str, str] = field(default_factory=dict)
-    aggregator: str | None = None
-
-
-def python_runtime(aggregator: str | None = None) -> Runtime:
-    env = {"AWS_EXECUTION_ENV": "AWS_Lambda_python3.12", "PYTHONDONTWRITEBYTECODE": "1"}
-    if aggregator:
-        env["TELEMETRY_AGG_AGGREGATOR"] = aggregator
-    return Runtime(
-        language="python",
-        argv=[sys.executable, "-m", "awslambdaric", HANDLER],
-        cwd=paths.project_root(),
-        env=env,
-        aggregator=aggregator,
-    )
-
-
-def go_runtime(*, build: bool = True) -> Runtime:
-    """The Go bootstrap for this machine, (re)built with scripts/build-go.sh when Go is here.
-
-    The script rebuilds only when a Go source is newer than the binary, so a stale bootstrap is
-    never measured; without Go, an existing bootstrap is used as it is.
-    """
-    root = paths.project_root()
-    bootstrap = paths.build_dir() / f"linux_{go_arch()}" / "bootstrap"
-    script = root / "scripts" / "build-go.sh"
-    if build and script.is_file() and shutil.which("go") is not None:
-        out = subprocess.run(
-            [str(script), "host"], cwd=root, capture_output=True, text=True, check=False
-        )
-        if out.returncode != 0:
-            tail = (out.stderr or out.stdout).strip()[-800:]
-            raise EmulatorError(f"`scripts/build-go.sh host` failed:\n{tail}")
-    elif build and not bootstrap.is_file():
-        if shutil.which("go") is None:
-            raise ToolMissingError(
-                f"the Go bootstrap ({bootstrap}) is missing and Go is not installed: install Go "
-                "1.26 or newer (https://go.dev/doc/install), then run `scripts/build-go.sh host`"
-            )
-        raise ToolMissingError(
-            f"the Go bootstrap ({bootstrap}) is missing and scripts/build-go.sh is not in "
-            "this checkout: build go/cmd/bootstrap for linux and put it there"
-        )
-    if not bootstrap.is_file():
-        raise ToolMissingError(
-            f"the Go bootstrap ({bootstrap}) is missing: run `scripts/build-go.sh host`"
-        )
-    return Runtime(
-        language="go",
-        argv=[str(bootstrap)],
-        cwd=bootstrap.parent,
-        env={"AWS_EXECUTION_ENV": "AWS_Lambda_provided.al2023"},
-        aggregator="scanner",
-    )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +124,22 @@ def _vm_hwm_mb(pid: int) -> float | None:
     return None
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back (in the main thread) while a child process is created, so
+    that a signal never lands between its fork and our record of it: every process we start is
+    one `stop()` can find. Elsewhere, a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
 class Emulator:
     """One execution environment: aws-lambda-rie + its runtime, on 127.0.0.1."""
 
@@ -264,7 +158,7 @@ class Emulator:
         self.timeout_s = timeout_s
         self.requested_port = port
         self.port = 0
-        self.name = name or f"telemetry-agg-{runtime.language}"
+        self.name = name or f"telemetry-agg-{runtime.lane}"
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.lines: deque[str] = deque(maxlen=300)
@@ -323,15 +217,16 @@ class Emulator:
                 *self.runtime.argv,
             ]
             self.lines.clear()
-            self.proc = subprocess.Popen(
-                argv,
-                cwd=self.runtime.cwd,
-                env=self.env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C goes to us; we stop it
-            )
+            with signals_held():
+                self.proc = subprocess.Popen(
+                    argv,
+                    cwd=self.runtime.cwd,
+                    env=self.env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # Ctrl-C goes to us; we stop it
+                )
             self._reader = threading.Thread(
                 target=self._read, args=(self.proc.stdout,), daemon=True
             )
@@ -344,7 +239,7 @@ class Emulator:
                 break
         tail = "\n".join(list(self.lines)[-15:])
         raise EmulatorError(
-            f"the emulator for {self.runtime.language} did not start on 127.0.0.1:{self.port}"
+            f"the emulator for {self.runtime.lane} did not start on 127.0.0.1:{self.port}"
             + (f"; its output:\n{tail}" if tail else " (no output)")
         )
 

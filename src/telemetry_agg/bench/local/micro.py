@@ -19,18 +19,19 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-from telemetry_agg.bench import paths
+from telemetry_agg.bench import errors, paths
 from telemetry_agg.bench.errors import BenchError, ToolMissingError
-from telemetry_agg.bench.local.run import compare_answers, wide_console
 from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model.answers import compare_answers
+from telemetry_agg.bench.model.results import clean
 from telemetry_agg.bench.model.stats import ratio
 from telemetry_agg.bench.reporting import tables as report
+from telemetry_agg.bench.reporting.progress import bars
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 __all__ = ["MicroRow", "go_cli", "run_micro"]
 
@@ -133,14 +134,11 @@ def run_micro(
                     progress.advance(task)
             first_name, first = next(iter(answers.items()))
             for other_name, other in answers.items():
-                diff = compare_answers(first, other)
+                diff = compare_answers(first, other, (first_name, other_name))
                 if diff:
                     raise BenchError(
                         f"{first_name} and {other_name} disagree on the {size:,}-event payload:\n"
-                        + "\n".join(
-                            d.replace("python=", f"{first_name}=").replace("go=", f"{other_name}=")
-                            for d in diff
-                        )
+                        + "\n".join(diff)
                     )
             base = next((r for r in here if r.implementation == f"python:{BASELINE}"), None)
             gorow = next((r for r in here if r.implementation == "go"), None)
@@ -196,36 +194,14 @@ def micro_main(
     *, sizes: str, repeat: int, aggregator: list[str] | None, go: bool, seed: int, as_json: bool
 ) -> None:
     """The `micro` command's work, once its options are parsed."""
-    console = Console(stderr=True)
-    try:
+    with errors.handled(usage=True):
         names = _check(aggregator, repeat)
         size_list = payloads.parse_sizes(sizes)
-    except (BenchError, payloads.PayloadError) as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-    try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            rows = run_micro(
-                size_list, repeat, names, payloads.Knobs(seed=seed), go=go, progress=progress
-            )
-    except KeyboardInterrupt:
-        console.print("[bold red]stopped:[/] interrupted (Ctrl-C)")
-        raise typer.Exit(130) from None
-    except ToolMissingError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(3) from None
-    except BenchError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    with errors.handled(), bars(errors.stderr_console(), elapsed=False) as progress:
+        rows = run_micro(
+            size_list, repeat, names, payloads.Knobs(seed=seed), go=go, progress=progress
+        )
     if as_json:
-        from telemetry_agg.bench.model.results import clean  # noqa: PLC0415
-
         print(json.dumps(clean([asdict(r) for r in rows]), indent=1))
     else:
-        wide_console().print(report.render(grid(rows)))
+        report.print_grid(report.table_console(), grid(rows))

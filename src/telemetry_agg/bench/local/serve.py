@@ -1,4 +1,4 @@
-"""`telemetry-bench serve`: two local HTTP endpoints that behave like the two Function URLs.
+"""`telemetry-bench serve`: local HTTP endpoints that behave like the lanes' Function URLs.
 
 HTTP request -> Function URL event (payload format 2.0: method, lower-cased headers, raw path
 and query, the body as text or base64 when it is not UTF-8, `isBase64Encoded`) -> an emulator
@@ -7,9 +7,14 @@ Each endpoint keeps a pool of `concurrency` environments (one request at a time 
 Lambda); a request waits for a free one. As Function URLs do: a request body over 6 MB is 413, a
 function error or crash is 502 `{"message": "Internal Server Error"}`, a timeout is 502 too.
 
-From code (engineer E's tests, or anything that wants two local Function URLs)::
+Every method reaches the function (which answers 405 `method_not_allowed` for all but POST, as
+the contract says), a client that hangs up mid-answer is not an error, and nothing outlives the
+command: Ctrl-C and SIGTERM stop every server and every environment, including one that was
+starting at that moment.
 
-    with serve_functions() as served:       # free ports on 127.0.0.1
+From code (tests, or anything that wants local Function URLs)::
+
+    with serve_functions() as served:       # free ports on 127.0.0.1, every lane
         served.urls["python"], served.urls["go"]
 
 `Served.stop()` stops the servers and every environment; `start_servers(...)` returns a started
@@ -22,7 +27,7 @@ import base64
 import contextlib
 import json
 import queue
-import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,51 +35,68 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-import typer
-from rich.console import Console
-
-from telemetry_agg.bench.local.emulator import (
-    Emulator,
-    EmulatorError,
-    Runtime,
-    ToolMissingError,
-    go_runtime,
-    port_free,
-    python_runtime,
-    rie_path,
-)
+from telemetry_agg.bench import checks, errors
+from telemetry_agg.bench.constants import LAMBDA_REQUEST_LIMIT
+from telemetry_agg.bench.errors import BenchError, EmulatorError
+from telemetry_agg.bench.local import runtimes
+from telemetry_agg.bench.local.emulator import Emulator
+from telemetry_agg.bench.local.runtimes import Runtime, port_free
+from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.model import payloads
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["MAX_REQUEST_BYTES", "Served", "serve_functions", "start_servers"]
+__all__ = [
+    "MAX_REQUEST_BYTES",
+    "ServePlan",
+    "Served",
+    "serve_functions",
+    "serve_main",
+    "start_servers",
+]
 
-MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a Function URL's request payload limit
+MAX_REQUEST_BYTES = LAMBDA_REQUEST_LIMIT  # a Function URL's request payload limit
+DEFAULT_PORT = 9000
 INTERNAL = b'{"message":"Internal Server Error"}'
 
 
 class _Pool:
-    """`size` environments of one function; `take()` waits for a free one."""
+    """`size` environments of one function; `invoke()` waits for a free one."""
 
-    def __init__(self, runtime: Runtime, size: int, memory_mb: int, timeout_s: int) -> None:
+    def __init__(self, runtime: Runtime, memory_mb: int, timeout_s: int) -> None:
         self.runtime = runtime
+        self.memory_mb = memory_mb
         self.timeout_s = timeout_s
         self.idle: queue.Queue[Emulator] = queue.Queue()
         self.all: list[Emulator] = []
+        self.lock = threading.Lock()  # starting and stopping never overlap
         self.closed = False
+
+    def start(self, size: int) -> None:
+        """Start `size` environments; each is known to `stop()` before it starts."""
         for _ in range(size):
-            emu = Emulator(runtime, memory_mb=memory_mb, timeout_s=timeout_s)
-            self.all.append(emu)
+            emu = Emulator(self.runtime, memory_mb=self.memory_mb, timeout_s=self.timeout_s)
+            with self.lock:
+                if self.closed:
+                    return
+                self.all.append(emu)
             emu.start()
             self.idle.put(emu)
+
+    def _revive(self, emu: Emulator) -> None:
+        """Restart an environment whose runtime crashed, as Lambda would (not once stopping)."""
+        with self.lock:
+            if self.closed:
+                raise EmulatorError("the server is stopping")
+            if not emu.alive():
+                emu.stop()
+                emu.start()
 
     def invoke(self, event: bytes) -> tuple[int, dict[str, str], bytes]:
         emu = self.idle.get(timeout=self.timeout_s + 30)
         try:
-            if not emu.alive() and not self.closed:  # restarted after a crash, as Lambda would
-                emu.stop()
-                emu.start()
+            self._revive(emu)
             inv = emu.invoke(event)
         finally:
             self.idle.put(emu)
@@ -87,8 +109,10 @@ class _Pool:
         return status, headers, body
 
     def stop(self) -> None:
-        self.closed = True
-        for emu in self.all:
+        with self.lock:
+            self.closed = True
+            emus = list(self.all)
+        for emu in emus:
             emu.stop()
 
 
@@ -142,90 +166,113 @@ def _read_chunked(rfile: Any, limit: int) -> bytes | None:
         rfile.readline(1024)
 
 
+class FunctionUrlHandler(BaseHTTPRequestHandler):
+    """One HTTP request -> one Function URL event -> `pool` -> the HTTP answer."""
+
+    pool: _Pool
+
+    protocol_version = "HTTP/1.1"
+    server_version = "telemetry-bench-serve"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
+    # the client's delayed ACK hold every answer back by about 40 ms.
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # quiet: one line per request would drown a load test
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for k, v in headers.items():
+            if k not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(k, v)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, message: str) -> None:
+        body = json.dumps({"message": message}).encode()
+        self.close_connection = True
+        self._send(status, {"content-type": "application/json"}, body)
+
+    def _body(self) -> bytes | None:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            data = _read_chunked(self.rfile, MAX_REQUEST_BYTES)
+            if data is None:
+                self._error(413, "Request body too large or malformed chunked encoding")
+            return data
+        raw = self.headers.get("content-length", "0") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            self._error(400, "Content-Length is not a number")
+            return None
+        if length < 0:
+            self._error(400, "Content-Length is negative")
+            return None
+        if length > MAX_REQUEST_BYTES:
+            self._error(413, "Request must be smaller than 6291456 bytes for the payload")
+            return None
+        return self.rfile.read(length)
+
+    def _handle(self) -> None:
+        body = self._body()
+        if body is None:
+            return
+        split = urlsplit(self.path)
+        headers: dict[str, str] = {}
+        for k, v in self.headers.items():
+            key = k.lower()
+            headers[key] = f"{headers[key]},{v}" if key in headers else v
+        event = payloads.function_url_event(
+            body,
+            method=self.command,
+            path=split.path or "/",
+            headers=headers,
+            query=split.query,
+            source_ip=self.client_address[0],
+        )
+        if split.query:
+            event["queryStringParameters"] = dict(parse_qsl(split.query))
+        if not body:
+            event.pop("body")
+        try:
+            status, hdrs, data = self.pool.invoke(json.dumps(event).encode())
+        except queue.Empty:
+            self._error(429, "Rate Exceeded.")  # every environment stayed busy
+            return
+        except EmulatorError:
+            status, hdrs, data = 502, {"content-type": "application/json"}, INTERNAL
+        self._send(status, hdrs, data)
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server answers 501 for a method without a do_<METHOD>; a Function URL passes
+        # every method to the function (which answers 405 for all but POST): so do we.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def handle(self) -> None:
+        # A client that hangs up mid-request or mid-answer is not a server error: no traceback.
+        with contextlib.suppress(ConnectionError):
+            super().handle()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a hang-up: not worth a word
+            super().handle_error(request, client_address)
+
+
 def _handler_class(pool: _Pool) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "telemetry-bench-serve"
-        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm and
-        # the client's delayed ACK hold every answer back by about 40 ms.
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass  # quiet: one line per request would drown a load test
-
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            for k, v in headers.items():
-                if k not in ("content-length", "connection", "transfer-encoding"):
-                    self.send_header(k, v)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-        def _error(self, status: int, message: str) -> None:
-            body = json.dumps({"message": message}).encode()
-            self.close_connection = True
-            self._send(status, {"content-type": "application/json"}, body)
-
-        def _body(self) -> bytes | None:
-            if "chunked" in self.headers.get("transfer-encoding", "").lower():
-                data = _read_chunked(self.rfile, MAX_REQUEST_BYTES)
-                if data is None:
-                    self._error(413, "Request body too large or malformed chunked encoding")
-                return data
-            raw = self.headers.get("content-length", "0") or "0"
-            try:
-                length = int(raw)
-            except ValueError:
-                self._error(400, "Content-Length is not a number")
-                return None
-            if length < 0:
-                self._error(400, "Content-Length is negative")
-                return None
-            if length > MAX_REQUEST_BYTES:
-                self._error(413, "Request must be smaller than 6291456 bytes for the payload")
-                return None
-            return self.rfile.read(length)
-
-        def _handle(self) -> None:
-            body = self._body()
-            if body is None:
-                return
-            split = urlsplit(self.path)
-            headers: dict[str, str] = {}
-            for k, v in self.headers.items():
-                key = k.lower()
-                headers[key] = f"{headers[key]},{v}" if key in headers else v
-            event = payloads.function_url_event(
-                body,
-                method=self.command,
-                path=split.path or "/",
-                headers=headers,
-                query=split.query,
-                source_ip=self.client_address[0],
-            )
-            if split.query:
-                event["queryStringParameters"] = dict(parse_qsl(split.query))
-            if not body:
-                event.pop("body")
-            try:
-                status, hdrs, data = pool.invoke(json.dumps(event).encode())
-            except queue.Empty:
-                self._error(429, "Rate Exceeded.")  # every environment stayed busy
-                return
-            except EmulatorError:
-                status, hdrs, data = 502, {"content-type": "application/json"}, INTERNAL
-            self._send(status, hdrs, data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle  # noqa: N815
-
-    return Handler
+    return type("Handler", (FunctionUrlHandler,), {"pool": pool})
 
 
 @dataclass
 class Served:
-    """Running endpoints: `urls[language]` and `stop()`."""
+    """Running endpoints: `urls[lane]` and `stop()`."""
 
     urls: dict[str, str] = field(default_factory=dict)
     servers: list[ThreadingHTTPServer] = field(default_factory=list)
@@ -233,50 +280,84 @@ class Served:
     threads: list[threading.Thread] = field(default_factory=list)
 
     def stop(self) -> None:
-        for server in self.servers:
-            server.shutdown()
-            server.server_close()
-        for pool in self.pools:
-            pool.stop()
-        for t in self.threads:
-            t.join(timeout=5)
-        self.servers.clear()
-        self.pools.clear()
+        """Stop the servers and every environment (also when interrupted while doing so)."""
+        try:
+            for server in self.servers:
+                server.shutdown()
+                server.server_close()
+        finally:
+            for pool in self.pools:
+                pool.stop()
+            for t in self.threads:
+                t.join(timeout=5)
+            self.servers.clear()
+            self.pools.clear()
 
 
-def start_servers(
-    *,
-    languages: tuple[str, ...] = ("python", "go"),
-    ports: dict[str, int] | None = None,
-    concurrency: int = 1,
-    memory_mb: int = 512,
-    timeout_s: int = 10,
-    aggregator: str | None = None,
-    host: str = "127.0.0.1",
-) -> Served:
-    """Start one endpoint per language (port 0 or absent: a free port); return their URLs."""
-    rie_path()
-    ports = ports or {}
-    for lang in languages:
-        port = ports.get(lang, 0)
-        if port and not port_free(port):
-            raise EmulatorError(
-                f"port {host}:{port} is in use: choose another with --port-{lang}, or stop what "
-                "listens there"
-            )
+def default_port(lane: str) -> int:
+    """9000 for the first lane, 9001 for the second ...: stable ports for curl and scripts."""
+    return DEFAULT_PORT + lane_registry.names().index(lane)
+
+
+@dataclass
+class ServePlan:
+    """What `serve` starts; `check()` refuses what `local` refuses, and bad or shared ports."""
+
+    lanes: tuple[str, ...] = field(default_factory=lane_registry.names)
+    ports: dict[str, int] = field(default_factory=dict)  # lane -> port (0 or absent: free)
+    concurrency: int = 1
+    memory_mb: int = 512
+    timeout_s: int = 10
+    aggregator: str | None = None
+    host: str = "127.0.0.1"
+
+    def check(self) -> None:
+        checks.concurrency(self.concurrency)
+        checks.memory(self.memory_mb)
+        checks.timeout(self.timeout_s)
+        if any(lane_registry.get(name).takes_aggregator for name in self.lanes):
+            checks.aggregator(self.aggregator)
+        checks.ports({f"--port-{lane}": self.ports.get(lane, 0) for lane in self.lanes})
+
+    def check_ports_free(self) -> None:
+        """Every chosen port free now (an environment matter, not a usage one: exit 1)."""
+        for lane in self.lanes:
+            port = self.ports.get(lane, 0)
+            if port and not port_free(port):
+                raise BenchError(
+                    f"port {self.host}:{port} is in use: choose another with --port-{lane} "
+                    f"(0: a free one), or stop what listens there (`ss -ltnp 'sport = :{port}'`)"
+                )
+
+
+def _serve_lane(served: Served, plan: ServePlan, lane: str) -> None:
+    runtime = runtimes.lane_runtime(lane_registry.get(lane), plan.aggregator)
+    pool = _Pool(runtime, plan.memory_mb, plan.timeout_s)
+    served.pools.append(pool)  # known to stop() before any environment starts
+    port = plan.ports.get(lane, 0)
+    try:
+        server = _Server((plan.host, port), _handler_class(pool))
+    except OSError as exc:
+        raise BenchError(f"--port-{lane} {port}: cannot listen there ({exc.strerror})") from None
+    served.servers.append(server)
+    pool.start(plan.concurrency)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    served.threads.append(thread)
+    served.urls[lane] = f"http://{plan.host}:{server.server_address[1]}/"
+
+
+def start_servers(plan: ServePlan | None = None, **kwargs: Any) -> Served:
+    """Start one endpoint per lane of `plan` (or of `ServePlan(**kwargs)`); port 0 or absent: a
+    free port. Checks the plan first; stops whatever it started if anything fails."""
+    plan = plan or ServePlan(**kwargs)
+    plan.check()
+    plan.check_ports_free()
+    runtimes.rie_path()
     served = Served()
     try:
-        for lang in languages:
-            rt = python_runtime(aggregator) if lang == "python" else go_runtime()
-            pool = _Pool(rt, concurrency, memory_mb, timeout_s)
-            served.pools.append(pool)
-            server = ThreadingHTTPServer((host, ports.get(lang, 0)), _handler_class(pool))
-            server.daemon_threads = True
-            served.servers.append(server)
-            thread = threading.Thread(target=server.serve_forever, daemon=True)
-            thread.start()
-            served.threads.append(thread)
-            served.urls[lang] = f"http://{host}:{server.server_address[1]}/"
+        for lane in plan.lanes:
+            _serve_lane(served, plan, lane)
     except BaseException:
         served.stop()
         raise
@@ -293,55 +374,21 @@ def serve_functions(**kwargs: Any) -> Iterator[Served]:
         served.stop()
 
 
-def serve_main(
-    *,
-    port_python: int,
-    port_go: int,
-    concurrency: int,
-    memory: int,
-    timeout: int,
-    aggregator: str | None,
-    as_json: bool,
-) -> None:
-    """The `serve` command's work, once its options are parsed."""
-    console = Console(stderr=True)
-    if not 1 <= concurrency <= 64:
-        console.print(f"[bold red]error:[/] --concurrency must be 1 to 64, not {concurrency}")
-        raise typer.Exit(2)
-    try:
-        served = start_servers(
-            ports={"python": port_python, "go": port_go},
-            concurrency=concurrency,
-            memory_mb=memory,
-            timeout_s=timeout,
-            aggregator=aggregator,
-        )
-    except KeyboardInterrupt:
-        console.print("stopped while starting")
-        raise typer.Exit(130) from None
-    except ToolMissingError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(3) from None
-    except (EmulatorError, OSError) as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    stopping = threading.Event()
-
-    def on_term(_signum: int, _frame: object) -> None:
-        stopping.set()
-
-    old = signal.signal(signal.SIGTERM, on_term)
-    try:
-        if as_json:
-            print(json.dumps(served.urls), flush=True)
-        for lang, url in served.urls.items():
-            console.print(f"{lang:<6} {url}")
-        console.print("Ctrl-C to stop")
-        while not stopping.is_set():
-            time.sleep(0.2)
-    except KeyboardInterrupt:
-        console.print("stopping")
-        raise typer.Exit(130) from None
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        served.stop()
+def serve_main(plan: ServePlan, *, as_json: bool) -> None:
+    """The `serve` command once its options are parsed: serve until Ctrl-C or SIGTERM (exit 130
+    or 143), every environment stopped on the way out."""
+    console = errors.stderr_console()
+    with errors.handled(usage=True, stopping=" while starting"):
+        plan.check()
+    with errors.sigterm_as_interrupt(), errors.handled(stopping="; every server stopped"):
+        served = start_servers(plan)
+        try:
+            if as_json:
+                print(json.dumps(served.urls), flush=True)
+            for lane, url in served.urls.items():
+                console.print(f"{lane:<6} {url}", highlight=False)
+            console.print("Ctrl-C to stop")
+            while True:
+                time.sleep(3600)
+        finally:
+            served.stop()

@@ -42,6 +42,7 @@ __all__ = [
     "STATUSES",
     "Knobs",
     "PayloadError",
+    "count_events",
     "function_url_event",
     "generate",
     "parse_sizes",
@@ -174,11 +175,16 @@ def function_url_event(
 
 def parse_sizes(text: str) -> list[int]:
     """`"100,1k,5000"` -> [100, 1000, 5000]; a clear PayloadError otherwise."""
+    if not text.strip():
+        raise PayloadError("--sizes is empty: give at least one event count, e.g. --sizes 100")
     sizes = []
     for raw in text.split(","):
         item = raw.strip().lower()
         if not item:
-            continue
+            raise PayloadError(
+                f"--sizes has an empty entry in {text!r}: give event counts separated by single "
+                "commas, e.g. 100,1k,5000"
+            )
         mult = 1000 if item.endswith("k") else 1
         try:
             n = int(item.removesuffix("k")) * mult
@@ -189,8 +195,6 @@ def parse_sizes(text: str) -> list[int]:
         if not 1 <= n <= MAX_EVENTS:
             raise PayloadError(f"a payload size is 1 to {MAX_EVENTS:,} events, not {n:,}")
         sizes.append(n)
-    if not sizes:
-        raise PayloadError("--sizes is empty: give at least one event count, e.g. --sizes 100")
     return list(dict.fromkeys(sizes))
 
 
@@ -236,3 +240,21 @@ def read_payload(path: Path) -> bytes:
         ) from None
     except OSError as exc:
         raise PayloadError(f"{path}: cannot read it ({exc.strerror})") from None
+
+
+def count_events(body: bytes, path: Path) -> int:
+    """The number of events in a payload file's bytes: a JSON array of at least one; a
+    PayloadError that names the file otherwise."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        what = "empty" if not body.strip() else f"not JSON ({exc})"
+        raise PayloadError(
+            f"{path}: {what}; a payload file holds a JSON array of events "
+            "(`telemetry-bench gen` writes them)"
+        ) from None
+    if not isinstance(data, list):
+        raise PayloadError(f"{path}: a JSON {type(data).__name__}, not an array of events")
+    if not data:
+        raise PayloadError(f"{path}: an empty array: a payload holds at least one event")
+    return len(data)

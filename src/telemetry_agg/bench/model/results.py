@@ -10,8 +10,9 @@ API (stable; the local bench, engineer E's remote bench and `telemetry-bench rep
   Max Memory Used, **only ever filled from real AWS** (the emulator's is a placeholder);
   `error` None for a good answer, else a short code: ``"timeout"``, ``"throttle"``,
   ``"http_<status>"``, ``"runtime_error"``, ``"connection"``, ``"mismatch"``.
-- `Series`: every sample of one (payload size, language): `size` (events), `payload_bytes`,
-  `language` (``"python"`` | ``"go"``), `aggregator`, `samples`, and the computed views
+- `Series`: every sample of one (payload size, lane): `size` (events), `payload_bytes`,
+  `lane` (a name of `lanes.REGISTRY`: ``"python"``, ``"go"`` ...), `language` (the lane's:
+  ``"python"`` | ``"go"``), `aggregator`, `samples`, and the computed views
   `cold()`, `warm()`, `errors`, `timeouts`, `throttles`, `summary()`.
 - `SeriesSummary`: what the tables print for one series: cold-start client latency (median of
   the cold samples) and Init Duration, warm client latency `Summary` (avg/p50/p95/p99/max),
@@ -22,15 +23,16 @@ API (stable; the local bench, engineer E's remote bench and `telemetry-bench rep
 - `Results`: `source` (``"local"`` | ``"remote"``), `environment`, `options` (the command's
   options as given), `series`, `started_at`/`finished_at` (ISO 8601 UTC), `complete` (False when
   the run stopped early: Ctrl-C, a failure) and `failure` (why). `Results.series_for(size,
-  language)` finds or adds a series; `sizes()` and `languages()` list what is there.
+  lane)` finds or adds a series; `sizes()` and `lanes()` list what is there.
 - `clean(value)`: a JSON-ready copy of dicts/lists/floats with NaN and infinities as None.
-- `save(results, directory)` writes results.json (everything: every sample), results.csv (one row
-  per sample) and results.md (the report's tables, via `report.markdown`); returns the paths.
-  `load(path)` reads a results.json (or the directory holding one) back into `Results`;
-  `ResultsFileError` says what is wrong with a bad file.
+- `write_data(results, directory)` writes results.json (everything: every sample) and
+  results.csv (one row per sample); `reporting.markdown.save` adds results.md. `load(path)`
+  reads a results.json (or the directory holding one) back into `Results`; `ResultsFileError`
+  says what is wrong with a bad file.
 
 JSON: `Results.to_dict()` / `Results.from_dict()`; NaN never appears (None instead), and the file
-carries `"schema": 1`.
+carries `"schema": 1`. A series written before lanes existed has no `lane`: its language is its
+lane.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from telemetry_agg.bench.errors import ResultsFileError
+from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.model.stats import Summary, median, summarize
 
 if TYPE_CHECKING:
@@ -62,7 +65,7 @@ __all__ = [
     "Series",
     "SeriesSummary",
     "load",
-    "save",
+    "write_data",
 ]
 
 SCHEMA = 1
@@ -107,6 +110,7 @@ def _mean(values: list[float]) -> float:
 class SeriesSummary:
     size: int
     payload_bytes: int
+    lane: str
     language: str
     aggregator: str | None
     cold_ms: float  # median client latency of the cold (first) invocations
@@ -127,10 +131,16 @@ class SeriesSummary:
 @dataclass(slots=True)
 class Series:
     size: int
-    language: str
+    language: str = ""
     payload_bytes: int = 0
     aggregator: str | None = None
     samples: list[Sample] = field(default_factory=list)
+    lane: str = ""
+
+    def __post_init__(self) -> None:
+        # Either names the other: a lane's language, or (old files) the language's lane.
+        self.lane = self.lane or self.language
+        self.language = self.language or lane_registry.get(self.lane).language
 
     def cold(self) -> list[Sample]:
         return [s for s in self.samples if s.kind == "cold"]
@@ -156,6 +166,7 @@ class Series:
         return SeriesSummary(
             size=self.size,
             payload_bytes=self.payload_bytes,
+            lane=self.lane,
             language=self.language,
             aggregator=self.aggregator,
             cold_ms=median([s.client_ms for s in cold]),
@@ -248,24 +259,26 @@ class Results:
     failure: str | None = None
 
     def series_for(
-        self, size: int, language: str, *, payload_bytes: int = 0, aggregator: str | None = None
+        self, size: int, lane: str, *, payload_bytes: int = 0, aggregator: str | None = None
     ) -> Series:
-        for s in self.series:
-            if s.size == size and s.language == language:
-                return s
-        s = Series(size=size, language=language, payload_bytes=payload_bytes, aggregator=aggregator)
+        """The series of (size, lane), added (empty) if there is none yet."""
+        found = self.get(size, lane)
+        if found is not None:
+            return found
+        s = Series(size=size, lane=lane, payload_bytes=payload_bytes, aggregator=aggregator)
         self.series.append(s)
         return s
 
     def sizes(self) -> list[int]:
         return sorted({s.size for s in self.series})
 
-    def languages(self) -> list[str]:
-        order = {"python": 0, "go": 1}
-        return sorted({s.language for s in self.series}, key=lambda x: (order.get(x, 9), x))
+    def lanes(self) -> list[str]:
+        """The lanes of this run: registered ones in registry order, then any others."""
+        order = {name: i for i, name in enumerate(lane_registry.names())}
+        return sorted({s.lane for s in self.series}, key=lambda x: (order.get(x, len(order)), x))
 
-    def get(self, size: int, language: str) -> Series | None:
-        return next((s for s in self.series if s.size == size and s.language == language), None)
+    def get(self, size: int, lane: str) -> Series | None:
+        return next((s for s in self.series if s.size == size and s.lane == lane), None)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"schema": SCHEMA}
@@ -287,6 +300,7 @@ class Results:
                 Series(
                     size=int(s["size"]),
                     language=str(s["language"]),
+                    lane=str(s.get("lane") or s["language"]),
                     payload_bytes=int(s.get("payload_bytes") or 0),
                     aggregator=s.get("aggregator"),
                     samples=[
@@ -319,16 +333,15 @@ CSV_COLUMNS = (
     "source",
     "size",
     "payload_bytes",
+    "lane",
     "language",
     "aggregator",
     *(f.name for f in fields(Sample)),
 )
 
 
-def save(results: Results, directory: Path) -> list[Path]:
-    """Write results.json, results.csv and results.md into `directory` (created if needed)."""
-    from telemetry_agg.bench.reporting import tables as report  # noqa: PLC0415 - report imports this module
-
+def write_data(results: Results, directory: Path) -> list[Path]:
+    """Write results.json and results.csv into `directory` (created if needed)."""
     directory.mkdir(parents=True, exist_ok=True)
     json_path = directory / "results.json"
     tmp = json_path.with_suffix(".json.tmp")
@@ -340,16 +353,12 @@ def save(results: Results, directory: Path) -> list[Path]:
         writer = csv.writer(fh)
         writer.writerow(CSV_COLUMNS)
         for s in results.series:
+            head = [results.source, s.size, s.payload_bytes, s.lane, s.language, s.aggregator or ""]
             for x in s.samples:
                 row = clean(asdict(x))
-                writer.writerow(
-                    [results.source, s.size, s.payload_bytes, s.language, s.aggregator or ""]
-                    + ["" if row[f.name] is None else row[f.name] for f in fields(Sample)]
-                )
-
-    md_path = directory / "results.md"
-    md_path.write_text(report.markdown(results), encoding="utf-8")
-    return [json_path, csv_path, md_path]
+                values = ["" if row[f.name] is None else row[f.name] for f in fields(Sample)]
+                writer.writerow(head + values)
+    return [json_path, csv_path]
 
 
 def load(path: Path) -> Results:

@@ -1,7 +1,7 @@
-"""latency.png: client latency by payload size for both languages (matplotlib, Agg backend).
+"""latency.png: client latency by payload size for every lane (matplotlib, Agg backend).
 
 API (stable; the remote bench and `telemetry-bench report` use it too):
-`latency_chart(results, path) -> Path | None` draws, per language, the warm p50 as a line with
+`latency_chart(results, path) -> Path | None` draws, per lane, the warm p50 as a line with
 a band from p50 to p95, p99 as a dotted line, and the cold start (median) as markers, on a log-log
 scale of events vs milliseconds; returns None when there is nothing to draw (no good samples).
 """
@@ -17,6 +17,8 @@ mpl.use("Agg")  # no display: files only; must come before pyplot
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from telemetry_agg.bench.model import lanes
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -24,8 +26,13 @@ if TYPE_CHECKING:
 
 __all__ = ["latency_chart"]
 
-COLOURS = {"python": "#D55E00", "go": "#0072B2"}  # colour-blind safe (Okabe-Ito)
-NAMES = {"python": "Python", "go": "Go"}
+# Colour-blind safe (Okabe-Ito), one per lane in registry order (Python, Go, then the others).
+PALETTE = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442")
+
+
+def colour(lane: str) -> str:
+    order = lanes.names()
+    return PALETTE[order.index(lane) % len(PALETTE)] if lane in order else "#888888"
 
 
 def _ok(x: float) -> bool:
@@ -44,24 +51,24 @@ def latency_chart(results: Results, path: Path) -> Path | None:
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
     drawn = False
     try:
-        for lang in results.languages():
+        for lane in results.lanes():
             rows = [s.summary() for s in sorted(results.series, key=lambda s: s.size)]
-            rows = [r for r in rows if r.language == lang]
-            colour = COLOURS.get(lang, "#888888")
-            name = NAMES.get(lang, lang)
+            rows = [r for r in rows if r.lane == lane]
+            tint = colour(lane)
+            name = lanes.display(lane)
             warm = [r for r in rows if _ok(r.warm.p50)]
             if warm:
                 xs = [r.size for r in warm]
-                ax.plot(xs, [r.warm.p50 for r in warm], "-o", color=colour, label=f"{name} p50")
+                ax.plot(xs, [r.warm.p50 for r in warm], "-o", color=tint, label=f"{name} p50")
                 ax.fill_between(
                     xs,
                     [r.warm.p50 for r in warm],
                     [r.warm.p95 for r in warm],
-                    color=colour,
+                    color=tint,
                     alpha=0.2,
                     label=f"{name} p50 to p95",
                 )
-                ax.plot(xs, [r.warm.p99 for r in warm], ":", color=colour, label=f"{name} p99")
+                ax.plot(xs, [r.warm.p99 for r in warm], ":", color=tint, label=f"{name} p99")
                 drawn = True
             cold = [r for r in rows if _ok(r.cold_ms)]
             if cold:
@@ -69,7 +76,7 @@ def latency_chart(results: Results, path: Path) -> Path | None:
                     [r.size for r in cold],
                     [r.cold_ms for r in cold],
                     "^",
-                    color=colour,
+                    color=tint,
                     markersize=8,
                     linestyle="none",
                     label=f"{name} cold start",

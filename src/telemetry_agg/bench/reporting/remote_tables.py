@@ -1,6 +1,7 @@
 """The tables only a remote run has, built on the shared `report.Grid`: every request by
-outcome, the monthly saving of Go over Python at a volume the user gives (billed and study
-methods), and the memory sweep with the fastest and the cheapest size marked.
+outcome, the monthly saving of each lane's baselines over it (`report.pairs`: Go over Python, ...)
+at a volume the user gives (billed and study methods), and the memory sweep with the fastest and
+the cheapest size marked.
 
 `remote` prints and saves them; `report DIR...` renders them again from saved results.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telemetry_agg.bench.model import cost
+from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.reporting import tables as report
 
 if TYPE_CHECKING:
@@ -20,10 +22,8 @@ if TYPE_CHECKING:
     from telemetry_agg.bench.model import results as res
 
 __all__ = [
-    "LANGUAGES",
     "SweepPoint",
     "errors_grid",
-    "lang_name",
     "price_of",
     "remote_grids",
     "saving_grid",
@@ -31,24 +31,19 @@ __all__ = [
     "sweep_points",
 ]
 
-LANGUAGES = ("python", "go")
-
-
-def lang_name(name: str) -> str:
-    return {"python": "Python", "go": "Go"}.get(name, name)
-
 
 def errors_grid(results: res.Results) -> report.Grid:
-    """Every request, by outcome, per size and language: nothing hidden in an average."""
+    """Every request, by outcome, per size and lane: nothing hidden in an average."""
     grid = report.Grid(
         title="Requests by outcome",
-        headers=["Events", "Language", "Requests", "OK", "Timeout", "429", "5xx", "4xx", "Other"],
+        headers=["Events", "Lane", "Requests", "OK", "Timeout", "429", "5xx", "4xx", "Other"],
         caption=(
             "Every request sent (cold and warm). 429 and connection failures before any byte "
             "was sent were retried with backoff; these are the final outcomes. Latency figures "
             "use the OK ones only."
         ),
         right={0, 2, 3, 4, 5, 6, 7, 8},
+        keys=(0, 1),
     )
     for s in results.series:
         kinds = [x.error for x in s.samples]
@@ -61,7 +56,7 @@ def errors_grid(results: res.Results) -> report.Grid:
         grid.rows.append(
             [
                 f"{s.size:,}",
-                lang_name(s.language),
+                lane_registry.display(s.lane),
                 *(str(n) for n in (len(kinds), ok, timeouts, throttles, five, four, other)),
             ]
         )
@@ -86,7 +81,8 @@ def price_of(results: res.Results) -> cost.Price:
 
 
 def saving_grid(results: res.Results) -> report.Grid:
-    """The monthly saving of Go over Python at the run's `invocations`, both pricing methods."""
+    """The monthly saving of each baseline over each lane (`report.pairs`) at the run's
+    `invocations`, both pricing methods."""
     volume = int(results.options.get("invocations") or 1_000_000)
     known = results.options.get("memory")
     memory = float(known or report.DEFAULT_MEMORY_MB)
@@ -96,8 +92,10 @@ def saving_grid(results: res.Results) -> report.Grid:
         title=f"Monthly saving of Go over Python at {volume:,} invocations, {memory:g} MB{assumed}",
         headers=[
             "Events",
-            "Python billed ms",
-            "Go billed ms",
+            "Lane",
+            "Versus",
+            "Lane billed ms",
+            "Versus billed ms",
             "Saving (billed + fee)",
             "Saving (study)",
         ],
@@ -105,34 +103,37 @@ def saving_grid(results: res.Results) -> report.Grid:
             f"{price.architecture} in {price.region}: ${price.gb_second:.10f} per GB-second, "
             f"${price.request_per_million:.2f} per 1M requests. Billed = mean REPORT Billed "
             "Duration (the request fee is paid by both and cancels); study = mean client "
-            "latency, no rounding, no fee, as the original study priced it. Negative: Python "
-            "is cheaper."
+            "latency, no rounding, no fee, as the original study priced it. Every lane against "
+            "its baselines (Go, stock Python); saving = what running Versus instead of Lane "
+            "saves; negative: Lane is cheaper."
         ),
-        right={0, 1, 2, 3, 4},
+        right={0, 3, 4, 5, 6},
+        keys=(0, 1, 2),
     )
-    for size in results.sizes():
-        py, go = results.get(size, "python"), results.get(size, "go")
-        if py is None or go is None:
-            continue
-        p, g = py.summary(), go.summary()
-        billed = math.nan
-        if math.isfinite(_billed(p)) and math.isfinite(_billed(g)):
-            billed = cost.monthly_saving(_billed(p), _billed(g), memory, volume, price=price)
-        study = math.nan
-        if math.isfinite(p.warm.avg) and math.isfinite(g.warm.avg):
-            study = cost.monthly_saving(
-                p.warm.avg, g.warm.avg, memory, volume, method="study", price=price
-            )
-        grid.rows.append(
-            [
-                f"{size:,}",
-                report.fmt_ms(_billed(p)),
-                report.fmt_ms(_billed(g)),
-                report.fmt_usd(billed),
-                report.fmt_usd(study),
-            ]
-        )
+    for a, b in report.pairs(results):
+        grid.rows.append(_saving_row(a, b, memory, volume, price))
     return grid
+
+
+def _saving_row(
+    a: res.SeriesSummary, b: res.SeriesSummary, memory: float, volume: int, price: cost.Price
+) -> list[str]:
+    billed = study = math.nan
+    if math.isfinite(_billed(a)) and math.isfinite(_billed(b)):
+        billed = cost.monthly_saving(_billed(a), _billed(b), memory, volume, price=price)
+    if math.isfinite(a.warm.avg) and math.isfinite(b.warm.avg):
+        study = cost.monthly_saving(
+            a.warm.avg, b.warm.avg, memory, volume, method="study", price=price
+        )
+    return [
+        f"{a.size:,}",
+        lane_registry.display(a.lane),
+        lane_registry.display(b.lane),
+        report.fmt_ms(_billed(a)),
+        report.fmt_ms(_billed(b)),
+        report.fmt_usd(billed),
+        report.fmt_usd(study),
+    ]
 
 
 def remote_grids(results: res.Results) -> list[report.Grid]:
@@ -143,12 +144,13 @@ def remote_grids(results: res.Results) -> list[report.Grid]:
 class SweepPoint:
     memory_mb: int
     size: int
-    language: str
+    lane: str
     avg_ms: float
     p95_ms: float
     billed_ms: float
     per_million: float
     errors: int
+    language: str = ""  # the lane's, for readers of sweep.json written before lanes
 
 
 def sweep_points(runs: Sequence[res.Results]) -> list[SweepPoint]:
@@ -168,33 +170,35 @@ def sweep_points(runs: Sequence[res.Results]) -> list[SweepPoint]:
                 SweepPoint(
                     memory,
                     s.size,
-                    s.language,
+                    s.lane,
                     sm.warm.avg,
                     sm.warm.p95,
                     billed,
                     per_million,
                     sm.errors,
+                    sm.language,
                 )
             )
     return points
 
 
 def sweep_grid(runs: Sequence[res.Results]) -> report.Grid:
-    """Speed and cost per memory size, with the cheapest and the fastest per size and language."""
+    """Speed and cost per memory size, with the cheapest and the fastest per size and lane."""
     grid = report.Grid(
         title="Memory sweep: speed and cost per memory size",
-        headers=["Events", "Language", "Memory", "Avg", "P95", "Billed ms", "Per 1M", "Errors", ""],
+        headers=["Events", "Lane", "Memory", "Avg", "P95", "Billed ms", "Per 1M", "Errors", ""],
         caption=(
             "Fastest = lowest mean client latency; cheapest = lowest cost per 1M (mean Billed "
-            "Duration x memory x price + request fee), per payload size and language."
+            "Duration x memory x price + request fee), per payload size and lane."
         ),
         right={0, 2, 3, 4, 5, 6, 7},
+        keys=(0, 1, 2),
     )
     points = sweep_points(runs)
     groups: dict[tuple[int, str], list[SweepPoint]] = {}
     for p in points:
-        groups.setdefault((p.size, p.language), []).append(p)
-    order = {lang: i for i, lang in enumerate(LANGUAGES)}
+        groups.setdefault((p.size, p.lane), []).append(p)
+    order = {lane: i for i, lane in enumerate(lane_registry.names())}
     for (size, lang), group in sorted(
         groups.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9))
     ):
@@ -205,7 +209,7 @@ def sweep_grid(runs: Sequence[res.Results]) -> report.Grid:
             grid.rows.append(
                 [
                     f"{size:,}",
-                    lang_name(lang),
+                    lane_registry.display(lang),
                     f"{p.memory_mb:,} MB",
                     report.fmt_ms(p.avg_ms),
                     report.fmt_ms(p.p95_ms),

@@ -17,17 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
 from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
 from rich.markup import escape
 
+from telemetry_agg.bench import errors
+from telemetry_agg.bench.model import lanes
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.model.stats import ratio
 from telemetry_agg.bench.reporting import chart, remote_tables
 from telemetry_agg.bench.reporting import tables as report
+from telemetry_agg.bench.reporting.markdown import to_markdown
+from telemetry_agg.bench.reporting.summary import run_summary
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from rich.console import Console
 
 _MEMORY_DIR = re.compile(r"^memory-(\d+)$")
 
@@ -98,7 +102,7 @@ def _unique_labels(runs: list[Run]) -> list[Run]:
 def comparison_grid(runs: Sequence[Run]) -> report.Grid:
     """Warm client latency of every run side by side, and each run's speed-up over the first."""
     first = runs[0]
-    headers = ["Events", "Language"]
+    headers = ["Events", "Lane"]
     for run in runs:
         headers += [f"{run.label} avg", f"{run.label} p95"]
     headers += [f"{run.label} vs {first.label}" for run in runs[1:]]
@@ -111,17 +115,18 @@ def comparison_grid(runs: Sequence[Run]) -> report.Grid:
             "network included."
         ),
         right=set(range(len(headers))) - {1},
+        keys=(0, 1),
     )
     keys: list[tuple[int, str]] = []
     for run in runs:
         for s in run.results.series:
-            if (s.size, s.language) not in keys:
-                keys.append((s.size, s.language))
-    order = {"python": 0, "go": 1}
-    keys.sort(key=lambda k: (k[0], order.get(k[1], 9), k[1]))
+            if (s.size, s.lane) not in keys:
+                keys.append((s.size, s.lane))
+    order = {name: i for i, name in enumerate(lanes.names())}
+    keys.sort(key=lambda k: (k[0], order.get(k[1], len(order)), k[1]))
     for size, lang in keys:
         avgs = []
-        row = [f"{size:,}", {"python": "Python", "go": "Go"}.get(lang, lang)]
+        row = [f"{size:,}", lanes.display(lang)]
         for run in runs:
             series = run.results.get(size, lang)
             warm = series.summary().warm if series is not None else None
@@ -147,37 +152,13 @@ def _sweep_runs(runs: Sequence[Run]) -> list[res.Results]:
 
 
 def summary_json(runs: Sequence[Run], problems: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"runs": [], "problems": problems}
-    for run in runs:
-        r = run.results
-        out["runs"].append(
-            {
-                "label": run.label,
-                "path": str(run.path),
-                "source": r.source,
-                "complete": r.complete,
-                "failure": r.failure,
-                "memory": r.options.get("memory"),
-                "series": [
-                    {
-                        "size": s.size,
-                        "language": s.language,
-                        "aggregator": s.aggregator,
-                        "requests": len(s.samples),
-                        "errors": s.errors,
-                        "warm": s.summary().warm.as_dict(),
-                        "cold_ms": _finite(s.summary().cold_ms),
-                        "billed_ms": _finite(s.summary().billed_ms),
-                    }
-                    for s in r.series
-                ],
-            }
-        )
-    return out
-
-
-def _finite(x: float) -> float | None:
-    return x if math.isfinite(x) else None
+    """Every run's summary (`reporting.summary`), labelled, and the problems."""
+    return {
+        "runs": [
+            {"label": run.label, "path": str(run.path), **run_summary(run.results)} for run in runs
+        ],
+        "problems": problems,
+    }
 
 
 def write_outputs(runs: Sequence[Run], directory: Path) -> list[Path]:
@@ -198,12 +179,12 @@ def write_outputs(runs: Sequence[Run], directory: Path) -> list[Path]:
         if png is not None:
             written.append(png)
             parts += [f"![latency of {run.label}]({png.name})", ""]
-        parts += [report.to_markdown(g) for g in run_grids(run)]
+        parts += [to_markdown(g) for g in run_grids(run)]
     sweep = _sweep_runs(runs)
     if sweep:
-        parts += ["## Memory sweep", "", report.to_markdown(remote_tables.sweep_grid(sweep))]
+        parts += ["## Memory sweep", "", to_markdown(remote_tables.sweep_grid(sweep))]
     if len(runs) > 1:
-        parts += ["## Comparison", "", report.to_markdown(comparison_grid(runs))]
+        parts += ["## Comparison", "", to_markdown(comparison_grid(runs))]
     md = directory / "report.md"
     md.write_text("\n".join(parts), encoding="utf-8")
     return [md, *written]
@@ -213,43 +194,46 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.@-]+", "_", label).strip("_") or "run"
 
 
-def report_main(dirs: list[Path], *, output: Path | None, as_json: bool) -> None:
-    """The `report` command's work, once its options are parsed."""
-    err = Console(stderr=True)
-    out = Console()
+def show(runs: Sequence[Run], out: Console) -> None:
+    """Every run's tables, then the sweep and the comparison, fitted to the terminal."""
+    for run in runs:
+        r = run.results
+        state = (
+            ""
+            if r.complete
+            else f" [yellow](incomplete: {escape(r.failure or 'stopped early')})[/]"
+        )
+        out.rule(f"{escape(run.label)}: {r.source}, {r.started_at}{state}")
+        for grid in run_grids(run):
+            report.print_grid(out, grid)
+    sweep = _sweep_runs(runs)
+    if sweep:
+        report.print_grid(out, remote_tables.sweep_grid(sweep))
+    if len(runs) > 1:
+        report.print_grid(out, comparison_grid(runs))
+
+
+def report_main(dirs: list[Path], *, output: Path | None, as_json: bool) -> int:
+    """The `report` command once its options are parsed: the exit code (1 when a DIR held no
+    readable results; the others are still shown)."""
+    err = errors.stderr_console()
     runs, problems = find_runs(dirs)
     runs = _unique_labels(runs)
     for problem in problems:
-        err.print(f"[red]error:[/] {escape(problem)}", highlight=False)
+        errors.print_error(problem, err)
     written: list[Path] = []
     if runs and output is not None:
         try:
             written = write_outputs(runs, output)
         except OSError as exc:
-            err.print(f"[red]error:[/] cannot write to {escape(str(output))}: {exc.strerror}")
-            raise typer.Exit(1) from None
+            errors.print_error(f"cannot write to {output}: {exc.strerror}", err)
+            return errors.EXIT_FAILURE
     if as_json:
         summary = summary_json(runs, problems)
         summary["files"] = [str(p) for p in written]
-        out.print_json(json.dumps(summary))
+        report.table_console().print_json(json.dumps(summary))
     else:
-        for run in runs:
-            r = run.results
-            state = (
-                ""
-                if r.complete
-                else f" [yellow](incomplete: {escape(r.failure or 'stopped early')})[/]"
-            )
-            out.rule(f"{escape(run.label)}: {r.source}, {r.started_at}{state}")
-            for grid in run_grids(run):
-                out.print(report.render(grid))
-                out.print()
-        sweep = _sweep_runs(runs)
-        if sweep:
-            out.print(report.render(remote_tables.sweep_grid(sweep)))
-        if len(runs) > 1:
-            out.print(report.render(comparison_grid(runs)))
+        show(runs, report.table_console())
         for path in written:
-            err.print(f"wrote {path}")
-    if problems or not runs:
-        raise typer.Exit(1)
+            err.print(f"wrote {path}", highlight=False)
+    return errors.EXIT_FAILURE if problems or not runs else errors.EXIT_OK

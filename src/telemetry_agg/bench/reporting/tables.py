@@ -3,19 +3,21 @@
 API (stable; engineer E's remote bench and `telemetry-bench report` use it too). Each table is
 built once as a `Grid` (a title, a caption, headers and rows of strings) and rendered either way:
 
-- `latency_grid(results)`: the original study's table (Events, Payload, Language, Cold start,
+- `latency_grid(results)`: the original study's table (Events, Payload, Lane, Cold start,
   Avg, P50, P95, P99) plus Max, handler compute, REPORT Duration, Peak RSS and errors.
-- `speedups(results)`: the speed-up table's ratios as numbers, one dict per size (for --json).
-- `speedup_grid(results)`: Go over Python per size (Python / Go; above 1 means Go is faster):
-  avg, p95, p99, cold start, handler compute.
+- `pairs(results)`: every (lane, baseline) pair measured at a size: each lane against Go and
+  against stock Python (`lanes.BASELINES`), each pair once.
+- `speedups(results)`: the speed-up table's ratios as numbers, one dict per pair and size.
+- `speedup_grid(results)`: lane / baseline per size and pair (above 1 means the baseline is
+  faster): avg, p95, p99, cold start, handler compute.
 - `cost_grid(results, memory_mb=None, price=None)`: an **estimate** from this run's durations
   through `telemetry_agg.bench.cost` (Billed Duration x memory x price + request fee, per million;
   and the study's method, average ms without the fee), with the monthly saving at 1M invocations.
   `memory_mb`/`price` default to the run's `options["memory"]` / `options["price"]`, then 512 MB
   and the arm64 us-east-1 price.
-- `grids(results, ...)`: all three; `render(grid) -> rich.table.Table`; `to_markdown(grid) -> str`;
-  `markdown(results) -> str`: the whole results.md (environment, options, tables);
-  `print_report(console, results, ...)`: every table on a Rich console.
+- `grids(results, ...)`: all three; `render(grid) -> rich.table.Table`; `fit(grid, width)`: the
+  grid split by columns so that no number is ever cut at that width; `print_grid(console, grid)`
+  and `print_report(console, results, ...)` print them so. Markdown: `reporting.markdown`.
 
 Numbers: milliseconds with one decimal (two below 10), NaN ("not measured") as an en dash.
 """
@@ -29,12 +31,15 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 
 from telemetry_agg.bench.model import cost
+from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.model.stats import ratio
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from telemetry_agg.bench.model.results import Results, SeriesSummary
+
+    Pair = tuple[SeriesSummary, SeriesSummary]
 
 __all__ = [
     "Grid",
@@ -43,12 +48,12 @@ __all__ = [
     "fmt_ms",
     "grids",
     "latency_grid",
-    "markdown",
+    "pairs",
+    "print_grid",
     "print_report",
     "render",
     "speedup_grid",
     "speedups",
-    "to_markdown",
 ]
 
 DASH = "\u2013"
@@ -63,6 +68,7 @@ class Grid:
     rows: list[list[str]] = field(default_factory=list)
     caption: str = ""
     right: set[int] = field(default_factory=set)  # right-aligned (numeric) columns
+    keys: tuple[int, ...] = (0,)  # the columns that name a row, repeated when `fit` splits
 
 
 def _bad(x: float | None) -> bool:
@@ -100,27 +106,33 @@ def fmt_bytes(n: int) -> str:
 def _summaries(results: Results) -> list[SeriesSummary]:
     out = []
     for size in results.sizes():
-        for lang in results.languages():
-            s = results.get(size, lang)
+        for lane in results.lanes():
+            s = results.get(size, lane)
             if s is not None:
                 out.append(s.summary())
     return out
 
 
-def _lang(name: str) -> str:
-    return {"python": "Python", "go": "Go"}.get(name, name)
+def lane_label(s: SeriesSummary, *, aggregator: bool = False) -> str:
+    name = lane_registry.display(s.lane)
+    return name + (f" ({s.aggregator})" if aggregator and s.aggregator else "")
 
 
-def _where(results: Results) -> str:
+def where(results: Results) -> str:
+    """Where the run measured: the emulator here, AWS Lambda in a region, or the endpoints a
+    remote run was pointed at (e.g. `telemetry-bench serve`)."""
     env = results.environment
-    where = "AWS Lambda" if results.source == "remote" else "the local Runtime Interface Emulator"
-    region = f" ({env.region})" if env.region else ""
-    return f"{where}{region} on {env.cpu}, {env.cores} cores"
+    if results.source == "local":
+        return f"the local Runtime Interface Emulator on {env.cpu}, {env.cores} cores"
+    target = results.options.get("target")
+    if target:
+        return str(target)
+    return f"AWS Lambda ({env.region})" if env.region else "AWS Lambda"
 
 
 def latency_grid(results: Results) -> Grid:
     remote = results.source == "remote"
-    headers = ["Events", "Payload", "Language", "Cold start", "Avg", "P50", "P95", "P99", "Max"]
+    headers = ["Events", "Payload", "Lane", "Cold start", "Avg", "P50", "P95", "P99", "Max"]
     headers += ["Handler", "Duration", "Max Memory Used" if remote else "Peak RSS", "Errors"]
     grid = Grid(
         title="Latency (ms)",
@@ -135,9 +147,10 @@ def latency_grid(results: Results) -> Grid:
                 else "Peak RSS = VmHWM of the runtime process (the emulator's Max Memory Used is "
                 "a placeholder and is not reported)."
             )
-            + f" Measured on {_where(results)}."
+            + f" Measured on {where(results)}."
         ),
         right={0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
+        keys=(0, 2),
     )
     for s in _summaries(results):
         w = s.warm
@@ -148,7 +161,7 @@ def latency_grid(results: Results) -> Grid:
             [
                 f"{s.size:,}",
                 fmt_bytes(s.payload_bytes),
-                _lang(s.language) + (f" ({s.aggregator})" if s.aggregator else ""),
+                lane_label(s, aggregator=True),
                 fmt_ms(s.cold_ms),
                 fmt_ms(w.avg),
                 fmt_ms(w.p50),
@@ -164,42 +177,65 @@ def latency_grid(results: Results) -> Grid:
     return grid
 
 
-def _pairs(results: Results) -> list[tuple[SeriesSummary, SeriesSummary]]:
+def lane_pairs(lanes: list[str]) -> list[tuple[str, str]]:
+    """(lane, baseline) for each lane against each baseline (Go, stock Python) it is not, each
+    pair once: python against go, then every other lane against go and against python."""
+    out: list[tuple[str, str]] = []
+    for base in lane_registry.BASELINES:
+        if base not in lanes:
+            continue
+        for lane in lanes:
+            if lane != base and (base, lane) not in out:
+                out.append((lane, base))
+    return sorted(out, key=lambda p: (lanes.index(p[0]), lane_registry.BASELINES.index(p[1])))
+
+
+def pairs(results: Results) -> list[Pair]:
+    """Per size, every (lane, baseline) pair that both ran (`lane_pairs`)."""
     out = []
     for size in results.sizes():
-        py, go = results.get(size, "python"), results.get(size, "go")
-        if py is not None and go is not None:
-            out.append((py.summary(), go.summary()))
+        here = [lane for lane in results.lanes() if results.get(size, lane) is not None]
+        for lane, base in lane_pairs(here):
+            a, b = results.get(size, lane), results.get(size, base)
+            if a is not None and b is not None:
+                out.append((a.summary(), b.summary()))
     return out
 
 
 SPEEDUP_KEYS = ("avg", "p95", "p99", "cold", "compute")
 
 
-def speedups(results: Results) -> list[dict[str, float]]:
-    """Per size: Python / Go for avg, p95, p99, cold start and handler compute (NaN: missing)."""
+def speedups(results: Results) -> list[dict[str, Any]]:
+    """Per size and pair: lane / baseline for avg, p95, p99, cold start and handler compute
+    (NaN: missing); above 1, the baseline is faster."""
     return [
         {
-            "size": py.size,
-            "avg": ratio(py.warm.avg, go.warm.avg),
-            "p95": ratio(py.warm.p95, go.warm.p95),
-            "p99": ratio(py.warm.p99, go.warm.p99),
-            "cold": ratio(py.cold_ms, go.cold_ms),
-            "compute": ratio(py.compute_ms, go.compute_ms),
+            "size": a.size,
+            "lane": a.lane,
+            "baseline": b.lane,
+            "avg": ratio(a.warm.avg, b.warm.avg),
+            "p95": ratio(a.warm.p95, b.warm.p95),
+            "p99": ratio(a.warm.p99, b.warm.p99),
+            "cold": ratio(a.cold_ms, b.cold_ms),
+            "compute": ratio(a.compute_ms, b.compute_ms),
         }
-        for py, go in _pairs(results)
+        for a, b in pairs(results)
     ]
 
 
 def speedup_grid(results: Results) -> Grid:
     grid = Grid(
-        title="Speed-up of Go over Python (Python / Go; above 1.00x: Go is faster)",
-        headers=["Events", "Avg", "P95", "P99", "Cold start", "Handler compute"],
-        caption="Ratios of the latency table's numbers, both measured in this run.",
-        right={0, 1, 2, 3, 4, 5},
+        title="Speed-up of Go over Python, and of each lane's baselines (lane / baseline; "
+        "above 1.00x: the baseline is faster)",
+        headers=["Events", "Lane", "Versus", "Avg", "P95", "P99", "Cold start", "Handler"],
+        caption="Ratios of the latency table's numbers, all measured in this run.",
+        right={0, 3, 4, 5, 6, 7},
+        keys=(0, 1, 2),
     )
     for row in speedups(results):
-        grid.rows.append([f"{int(row['size']):,}", *(fmt_ratio(row[k]) for k in SPEEDUP_KEYS)])
+        names = [lane_registry.display(row["lane"]), lane_registry.display(row["baseline"])]
+        ratios = [fmt_ratio(row[k]) for k in SPEEDUP_KEYS]
+        grid.rows.append([f"{int(row['size']):,}", *names, *ratios])
     return grid
 
 
@@ -228,7 +264,7 @@ def cost_grid(results: Results, memory_mb: float | None = None, price: float | N
         title=f"Estimated cost at {memory:g} MB, ${p.gb_second:.10f} per GB-second",
         headers=[
             "Events",
-            "Language",
+            "Lane",
             "Billed ms (mean)",
             "Per 1M (billed + fee)",
             "Per 1M (study: avg ms, no fee)",
@@ -241,86 +277,112 @@ def cost_grid(results: Results, memory_mb: float | None = None, price: float | N
             "x price, as the original study priced it. Saving: the billed method."
         ),
         right={0, 2, 3, 4, 5},
+        keys=(0, 1),
     )
-    for py, go in _pairs(results):
-        saving = NAN
-        if not (_bad(_billed(py)) or _bad(_billed(go))):
-            saving = cost.monthly_saving(_billed(py), _billed(go), memory, 1_000_000, price=p)
-        for s in (py, go):
-            billed = _billed(s)
-            per_m = NAN if _bad(billed) else cost.cost_per_million(billed, memory, price=p)
-            study = (
-                NAN
-                if _bad(s.warm.avg)
-                else cost.monthly_cost(s.warm.avg, memory, 1_000_000, method="study", price=p)
-            )
-            grid.rows.append(
-                [
-                    f"{s.size:,}",
-                    _lang(s.language),
-                    fmt_ms(billed),
-                    fmt_usd(per_m),
-                    fmt_usd(study),
-                    fmt_usd(saving) if s.language == "python" else "",
-                ]
-            )
+    for size in results.sizes():
+        go = results.get(size, lane_registry.GO.name)
+        go_billed = _billed(go.summary()) if go is not None else NAN
+        for lane in results.lanes():
+            series = results.get(size, lane)
+            if series is not None:
+                grid.rows.append(_cost_row(series.summary(), go_billed, memory, p))
     return grid
+
+
+def _cost_row(s: SeriesSummary, go_billed: float, memory: float, p: cost.Price) -> list[str]:
+    billed = _billed(s)
+    per_m = NAN if _bad(billed) else cost.cost_per_million(billed, memory, price=p)
+    study = (
+        NAN
+        if _bad(s.warm.avg)
+        else cost.monthly_cost(s.warm.avg, memory, 1_000_000, method="study", price=p)
+    )
+    saving = ""
+    if s.lane != lane_registry.GO.name and not (_bad(billed) or _bad(go_billed)):
+        saving = fmt_usd(cost.monthly_saving(billed, go_billed, memory, 1_000_000, price=p))
+    return [f"{s.size:,}", lane_label(s), fmt_ms(billed), fmt_usd(per_m), fmt_usd(study), saving]
 
 
 def grids(
     results: Results, memory_mb: float | None = None, price: float | None = None
 ) -> list[Grid]:
-    """The latency table, and the speed-up and cost tables when both languages ran a size."""
+    """The latency table, and the speed-up and cost tables when two lanes ran a size."""
     out = [latency_grid(results)]
-    if _pairs(results):
+    if pairs(results):
         out += [speedup_grid(results), cost_grid(results, memory_mb, price)]
     return out
+
+
+PIPED_WIDTH = 160  # the tables' width when the output is not a terminal
+
+
+def table_console(*, stderr: bool = False) -> Console:
+    """A console for the tables: the terminal's width, or 160 columns when not a terminal."""
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=PIPED_WIDTH)
+
+
+def _column_width(grid: Grid, col: int) -> int:
+    """The narrowest a column can be with no cell cut: its longest value, its longest word."""
+    cells = [row[col] for row in grid.rows if col < len(row)]
+    longest_word = max((len(w) for w in grid.headers[col].split()), default=0)
+    return max([longest_word, *(len(c) for c in cells)])
+
+
+def _table_width(grid: Grid, cols: list[int]) -> int:
+    return 1 + sum(_column_width(grid, c) + 3 for c in cols)  # padding 2 + a border each
+
+
+def _sub_grid(grid: Grid, cols: list[int], part: str, *, last: bool) -> Grid:
+    return Grid(
+        title=grid.title + part,
+        headers=[grid.headers[c] for c in cols],
+        rows=[[row[c] for c in cols] for row in grid.rows],
+        caption=grid.caption if last else "",
+        right={i for i, c in enumerate(cols) if c in grid.right},
+        keys=tuple(range(len([c for c in cols if c in grid.keys]))),
+    )
+
+
+def fit(grid: Grid, width: int) -> list[Grid]:
+    """`grid`, or its columns split over stacked grids (each repeating the key columns) so that
+    every one fits `width`: numbers are never cut, a narrow terminal gets fewer columns."""
+    every = list(range(len(grid.headers)))
+    if _table_width(grid, every) <= width:
+        return [grid]
+    keys = [c for c in every if c in grid.keys]
+    chunks: list[list[int]] = []
+    for col in (c for c in every if c not in grid.keys):
+        if chunks and _table_width(grid, keys + chunks[-1] + [col]) <= width:
+            chunks[-1].append(col)
+        else:
+            chunks.append([col])
+    n = len(chunks)
+    return [
+        _sub_grid(grid, keys + chunk, f" ({i}/{n})", last=i == n)
+        for i, chunk in enumerate(chunks, start=1)
+    ]
 
 
 def render(grid: Grid) -> Table:
     table = Table(title=grid.title, caption=grid.caption, caption_justify="left")
     for i, h in enumerate(grid.headers):
-        table.add_column(h, justify="right" if i in grid.right else "left")
+        if i in grid.right:  # a number: whole, on one line, never cut
+            table.add_column(h, justify="right", no_wrap=True, min_width=_column_width(grid, i))
+        else:
+            table.add_column(h, justify="left", overflow="fold")
     for row in grid.rows:
         table.add_row(*row)
     return table
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def to_markdown(grid: Grid) -> str:
-    lines = [f"### {grid.title}", ""]
-    lines.append("| " + " | ".join(_md_cell(h) for h in grid.headers) + " |")
-    lines.append(
-        "|" + "|".join("---:" if i in grid.right else "---" for i in range(len(grid.headers))) + "|"
-    )
-    lines.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in grid.rows)
-    if grid.caption:
-        lines += ["", grid.caption]
-    return "\n".join(lines) + "\n"
-
-
-def _options_text(options: dict[str, Any]) -> str:
-    return ", ".join(f"`{k}={v}`" for k, v in options.items())
-
-
-def markdown(results: Results) -> str:
-    env = results.environment
-    parts = [
-        f"# telemetry-bench {results.source} results",
-        "",
-        f"- Run: {results.started_at} to {results.finished_at or DASH}"
-        + ("" if results.complete else f" (**incomplete**: {results.failure or 'stopped early'})"),
-        f"- Machine: {env.cpu}, {env.cores} cores, {env.machine}, {env.os}",
-        f"- Python {env.python}; Go: {env.go or DASH}; emulator: {env.emulator or DASH}"
-        + (f"; region: {env.region}" if env.region else ""),
-        f"- Options: {_options_text(results.options) or DASH}",
-        "",
-    ]
-    parts.extend(to_markdown(g) for g in grids(results))
-    return "\n".join(parts)
+def print_grid(console: Console, grid: Grid) -> None:
+    """`grid` on `console`, split by `fit` to the console's width."""
+    for part in fit(grid, console.width):
+        console.print(render(part))
+        console.print()
 
 
 def print_report(
@@ -330,7 +392,6 @@ def print_report(
     price: float | None = None,
 ) -> None:
     for g in grids(results, memory_mb, price):
-        console.print(render(g))
-        console.print()
-    if not _pairs(results):
-        console.print("(no size ran in both languages: no speed-up or cost table)")
+        print_grid(console, g)
+    if not pairs(results):
+        console.print("(no size ran in two lanes: no speed-up or cost table)")
