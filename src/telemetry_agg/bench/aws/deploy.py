@@ -484,7 +484,7 @@ def deploy(
 ) -> terraform.DeploymentOutputs | None:
     """Run deploy's steps (module docstring) for `lanes`; return the outputs, or None when
     declined."""
-    where = terraform.infra_dir() if directory is None else directory
+    where = terraform.working_dir(settings.name_prefix) if directory is None else directory
     settings.check()
     lanes_tfvars(lanes, where)
     check_region(settings.region)
@@ -531,9 +531,13 @@ def destroy(
     auto_approve: bool,
     as_json: bool,
     directory: Path | None = None,
+    name: str = paths.DEFAULT_DEPLOYMENT,
 ) -> str:
-    """Destroy whatever the state holds: "destroyed", "nothing" (to destroy) or "declined"."""
-    where = terraform.infra_dir() if directory is None else directory
+    """Destroy whatever the state holds: "destroyed", "nothing" (to destroy) or "declined".
+
+    The state is found where deploy left it: infra/ in a checkout, else the folder of the
+    deployment `name` (deploy's --name-prefix) in the state folder (`paths.infra_dir`)."""
+    where = terraform.infra_dir(name=name) if directory is None else directory
     if not state_has_resources(where):
         say(f"Nothing to destroy: no resources in the state in {where}.")
         return "nothing"
@@ -625,10 +629,12 @@ def deploy_main(
     return errors.EXIT_OK
 
 
-def destroy_main(*, region: str | None, auto_approve: bool, as_json: bool) -> int:
+def destroy_main(
+    *, region: str | None, auto_approve: bool, as_json: bool, name: str = paths.DEFAULT_DEPLOYMENT
+) -> int:
     """The `destroy` command once its options are parsed: the exit code."""
     try:
-        outcome = destroy(region=region, auto_approve=auto_approve, as_json=as_json)
+        outcome = destroy(region=region, auto_approve=auto_approve, as_json=as_json, name=name)
     except BenchError as exc:
         raise errors.exit_with(exc) from None
     except KeyboardInterrupt:
