@@ -116,7 +116,8 @@ def test_missing_emulator_names_the_command(
     result = runner.invoke(app, ["local", "--sizes", "10"])
     assert result.exit_code == 3
     assert "aws-lambda-rie" in result.output
-    assert "make setup" in result.output
+    assert "install Go" in result.output
+    assert "telemetry-bench setup" in result.output
 
 
 @pytest.mark.usefixtures("tools")
@@ -130,8 +131,8 @@ def test_missing_go_toolchain_names_the_install(
     monkeypatch.setenv("PATH", str(tmp_path))  # no go here
     result = runner.invoke(app, ["local", "-l", "go", "--sizes", "10"])
     assert result.exit_code == 3
-    assert "Go is not installed" in result.output
-    assert "scripts/build-go.sh host" in result.output
+    assert "needs Go, which is not installed" in result.output
+    assert "telemetry-bench setup" in result.output
 
 
 def test_cpu_cap_works_or_says_why(app: typer.Typer, runner: CliRunner) -> None:

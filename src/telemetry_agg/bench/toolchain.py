@@ -230,14 +230,13 @@ def ensure_go(build: GoBuild, report: Report = say) -> Path:
     out = paths.build_dir() / build.output
     stamp = out.with_name(out.name + ".inputs")
     go_dir = paths.go_dir()
-    if not (go_dir / "go.mod").is_file():
-        if out.is_file():
-            return out
-        raise ToolMissingError(f"{out} is missing and there are no Go sources at {go_dir}")
-    if shutil.which("go") is None:
-        if out.is_file():
-            return out
+    have_go, have_sources = shutil.which("go") is not None, (go_dir / "go.mod").is_file()
+    if not (have_go and have_sources) and out.is_file():
+        return out
+    if not have_go:
         raise go_missing(f"the Go build ({out})")
+    if not have_sources:
+        raise ToolMissingError(f"{out} is missing and there are no Go sources at {go_dir}")
     wanted = stamp_of(build, go_dir)
     if out.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
         return out
