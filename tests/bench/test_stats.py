@@ -6,14 +6,14 @@ import math
 
 import pytest
 
-from telemetry_agg.bench.model.stats import Summary, median, percentile, ratio, summarize
+from telemetry_agg.bench.model.stats import LatencySummary, median, percentile, ratio, summarize
 
 
 def test_one_to_ten_by_hand() -> None:
     values = [7.0, 3.0, 10.0, 1.0, 5.0, 9.0, 2.0, 8.0, 4.0, 6.0]  # 1..10 shuffled
     s = summarize(values)
     # n = 10: p50 index floor(0.5 x 9) = 4 -> 5; p95 floor(8.55) = 8 -> 9; p99 floor(8.91) = 8 -> 9
-    assert s == Summary(count=10, min=1.0, avg=5.5, p50=5.0, p95=9.0, p99=9.0, max=10.0)
+    assert s == LatencySummary(count=10, min=1.0, avg=5.5, p50=5.0, p95=9.0, p99=9.0, max=10.0)
 
 
 def test_contract_examples_for_p95() -> None:

@@ -43,7 +43,7 @@ class FakeClock:
 
 def test_parse_report_warm_and_cold() -> None:
     warm = aws.parse_report(REPORT.format(rid="abc-1"))
-    assert warm == aws.Report("abc-1", 12.34, 13, 512, 40, None)
+    assert warm == aws.LambdaReport("abc-1", 12.34, 13, 512, 40, None)
     assert not warm.cold
     cold = aws.parse_report(COLD_REPORT.format(rid="abc-2") + "XRAY TraceId: 1-xyz\n")
     assert cold is not None

@@ -84,6 +84,10 @@ class ResultsFileError(BenchError, ValueError):
     """A results.json that cannot be read back: the message says which and why."""
 
 
+class DeployError(BenchError):
+    """Deploying or destroying cannot go on; `hint` says what to do next."""
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: stop exactly as Ctrl-C does (the same clean-up runs), exit 143.
 

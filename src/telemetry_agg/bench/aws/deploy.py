@@ -31,17 +31,41 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from telemetry_agg.bench import errors, paths
+from telemetry_agg.bench import paths
 from telemetry_agg.bench.aws import package, terraform
+from telemetry_agg.bench.aws.credentials import (
+    DEFAULT_LANES,
+    Identity,
+    check_concurrency,
+    check_credentials,
+    check_region,
+    concurrency_problem,
+    known_regions,
+)
 from telemetry_agg.bench.constants import MEMORY_MAX_MB, MEMORY_MIN_MB
-from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError
+from telemetry_agg.bench.errors import DeployError
 from telemetry_agg.bench.model import lanes as lane_registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+__all__ = [  # deploy's API; the checks live in credentials.py
+    "DEFAULT_LANES",
+    "DeployError",
+    "Identity",
+    "Settings",
+    "check_concurrency",
+    "check_credentials",
+    "check_region",
+    "concurrency_problem",
+    "deploy",
+    "destroy",
+    "known_regions",
+    "read_vars",
+    "write_vars",
+]
+
 VARS_FILE = "deploy.tfvars.json"
-DEFAULT_LANES = ("python", "go")  # what an infra/ without the `lanes` variable deploys
 PLAN_FILE = Path(".terraform") / "telemetry-bench.tfplan"
 INIT_TIMEOUT_S = 600.0
 
@@ -51,16 +75,6 @@ NONE_WARNING = (
     "caps how fast, not how long. Use it for a short benchmark only, then run "
     "`telemetry-bench destroy`."
 )
-NO_CREDENTIALS_HINT = (
-    "Configure credentials in the standard AWS way, then rerun: `aws configure` (access keys), "
-    "`aws sso login --profile NAME` with AWS_PROFILE=NAME, or the environment variables "
-    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones)."
-)
-EXPIRED_HINT = (
-    "Refresh them and rerun: `aws sso login` for an SSO profile, or new temporary keys "
-    "(AWS_SESSION_TOKEN) from wherever you got these. Check AWS_PROFILE names the account "
-    "you mean."
-)
 INIT_HINT = (
     "`init` installs the aws provider (>= 6.29) from the provider registry, so it needs network "
     "access to it, or a provider mirror set in the CLI configuration file (TF_CLI_CONFIG_FILE, "
@@ -68,37 +82,7 @@ INIT_HINT = (
 )
 
 
-class DeployError(BenchError):
-    """Deploying or destroying cannot go on; `hint` says what to do next."""
-
-
 # --- checks -----------------------------------------------------------------------------------
-
-
-def known_regions() -> set[str]:
-    """Every region botocore knows Lambda in, across partitions (offline: its endpoint data)."""
-    import boto3  # noqa: PLC0415 - boto3 is slow to import; only deploy/destroy need it
-
-    session = boto3.session.Session()
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("lambda", partition_name=partition))
-    return regions
-
-
-def check_region(region: str) -> str:
-    regions = known_regions()
-    if region in regions:
-        return region
-    near = sorted(
-        r for r in regions if r.split("-", maxsplit=1)[0] == region.split("-", maxsplit=1)[0]
-    )[:8]
-    raise DeployError(
-        f"{region!r} is not an AWS region with Lambda that this botocore knows.",
-        "Pass --region with a region code such as us-east-1 or eu-west-1"
-        + (f" (close to yours: {', '.join(near)})" if near else "")
-        + "; a region newer than your botocore needs `pip install -U boto3`.",
-    )
 
 
 def check_same_region(region: str, directory: Path) -> None:
@@ -113,114 +97,6 @@ def check_same_region(region: str, directory: Path) -> None:
             f"The current deployment is in {previous}; deploying to {region} would leave it "
             "running there, out of reach of `telemetry-bench destroy`.",
             f"Run `telemetry-bench destroy` first, or deploy with --region {previous}.",
-        )
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who the credentials belong to: never the credentials themselves."""
-
-    account: str
-    arn: str
-
-
-def check_credentials(region: str, env: Mapping[str, str] | None = None) -> Identity:
-    """STS GetCallerIdentity through the standard chain; DeployError that says what to do."""
-    import boto3  # noqa: PLC0415
-    import botocore.exceptions  # noqa: PLC0415
-    from botocore.config import Config  # noqa: PLC0415
-
-    environ = os.environ if env is None else env
-    try:
-        session = boto3.session.Session(profile_name=environ.get("AWS_PROFILE") or None)
-        sts = session.client(
-            "sts",
-            region_name=region,
-            config=Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=20),
-        )
-        answer = sts.get_caller_identity()
-    except botocore.exceptions.ProfileNotFound as exc:
-        raise DeployError(
-            f"The AWS profile is not configured: {exc}.", NO_CREDENTIALS_HINT
-        ) from None
-    except (
-        botocore.exceptions.NoCredentialsError,
-        botocore.exceptions.PartialCredentialsError,
-    ) as exc:
-        raise DeployError(
-            f"No AWS credentials found ({type(exc).__name__}).", NO_CREDENTIALS_HINT
-        ) from None
-    except botocore.exceptions.TokenRetrievalError as exc:
-        raise DeployError(f"The SSO session has expired: {exc}.", EXPIRED_HINT) from None
-    except botocore.exceptions.ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", "Unknown"))
-        if code in CREDENTIAL_ERROR_CODES:
-            raise DeployError(
-                f"AWS rejected the credentials ({code}): they are expired, revoked or invalid.",
-                EXPIRED_HINT,
-            ) from None
-        raise DeployError(
-            f"Checking the credentials failed: STS answered {code}.",
-            "Check that the credentials may call sts:GetCallerIdentity in this region.",
-        ) from None
-    except botocore.exceptions.BotoCoreError as exc:
-        raise DeployError(
-            f"Checking the credentials failed: {exc}.",
-            "Check the network, the region, and AWS_ENDPOINT_URL if you set one.",
-        ) from None
-    return Identity(account=str(answer["Account"]), arn=str(answer["Arn"]))
-
-
-def concurrency_problem(
-    reserved: int, names: list[str], account: Mapping[str, Any], current: Mapping[str, int]
-) -> str | None:
-    """Why reserving `reserved` for each of `names` would fail, or None when it fits.
-
-    Lambda keeps min(100, account limit) of the account's concurrency unreserved. `account` is
-    GetAccountSettings' AccountLimit; `current` what each function already reserves.
-    """
-    if reserved <= 0:
-        return None
-    limit = int(account.get("ConcurrentExecutions", 0))
-    unreserved = int(account.get("UnreservedConcurrentExecutions", limit))
-    floor = min(100, limit)
-    available = unreserved + sum(current.get(name, 0) for name in names) - floor
-    needed = reserved * len(names)
-    if needed <= available:
-        return None
-    return (
-        f"Reserving {reserved} concurrent executions for each of the {len(names)} functions "
-        f"needs {needed}, but this account can reserve {max(available, 0)} (limit {limit}, "
-        f"{floor} must stay unreserved)."
-    )
-
-
-def check_concurrency(settings: Settings, lanes: tuple[str, ...] = DEFAULT_LANES) -> None:
-    """Fail before apply when the reserved concurrency cannot fit the account (new accounts
-    often have a limit of 10). Advisory: when the account settings cannot be read, go on."""
-    import boto3  # noqa: PLC0415
-    import botocore.exceptions  # noqa: PLC0415
-
-    names = [f"{settings.name_prefix}-{lane}" for lane in lanes]
-    try:
-        client = boto3.session.Session().client("lambda", region_name=settings.region)
-        account = client.get_account_settings()["AccountLimit"]
-        current: dict[str, int] = {}
-        for name in names:
-            try:
-                answer = client.get_function_concurrency(FunctionName=name)
-            except client.exceptions.ResourceNotFoundException:
-                continue
-            current[name] = int(answer.get("ReservedConcurrentExecutions") or 0)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError):
-        say("    (could not read the account's concurrency limits; not checked)")
-        return
-    problem = concurrency_problem(settings.reserved_concurrency, names, account, current)
-    if problem:
-        raise DeployError(
-            problem,
-            "Deploy with --reserved-concurrency -1 (no reservation), a smaller number, or ask AWS "
-            "for a higher concurrency quota (Service Quotas, Lambda, Concurrent executions).",
         )
 
 
@@ -373,7 +249,7 @@ def region_from_state(directory: Path) -> str | None:
 
 
 @dataclass
-class Runner:
+class TerraformRunner:
     """terraform/tofu in one infra dir, its output streamed to `on_line`."""
 
     binary: terraform.Binary
@@ -493,10 +369,10 @@ def deploy(
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
-    check_concurrency(settings, lanes)
+    check_concurrency(settings, lanes, say)
     if settings.function_url_auth_type == "NONE":
         say(NONE_WARNING, color="yellow")
-    runner = Runner(binary, where, stream_to(as_json))
+    runner = TerraformRunner(binary, where, stream_to(as_json))
     say(f"==> {binary.name} init in {where}")
     runner.init()
     say(f"==> packaging for {settings.architecture}")
@@ -563,7 +439,7 @@ def destroy(
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
     vars_file = write_vars(settings, where, lanes)
-    runner = Runner(binary, where, stream_to(as_json))
+    runner = TerraformRunner(binary, where, stream_to(as_json))
     say(f"==> {binary.name} init in {where}")
     runner.init()
     say(f"==> {binary.name} plan -destroy")
@@ -576,70 +452,3 @@ def destroy(
     say(f"==> {binary.name} apply (destroy)")
     runner.apply(destroy=True)
     return "destroyed"
-
-
-def print_outputs(outputs: terraform.DeploymentOutputs, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps({"deployed": True, "outputs": outputs}, indent=2))
-        return
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
-
-    table = Table(title="Deployed")
-    table.add_column("output")
-    table.add_column("value")
-    for name, value in outputs.items():
-        table.add_row(name, str(value))
-    Console().print(table)
-    if outputs["auth_type"] == "AWS_IAM":
-        print(
-            "The URLs take SigV4-signed requests only: the caller needs lambda:InvokeFunctionUrl "
-            "and lambda:InvokeFunction on both functions. `telemetry-bench remote` signs them."
-        )
-
-
-def deploy_main(
-    settings: Settings,
-    *,
-    lanes: tuple[str, ...],
-    bootstrap: Path | None,
-    out_dir: Path | None,
-    auto_approve: bool,
-    as_json: bool,
-) -> int:
-    """The `deploy` command once its options are parsed: the exit code."""
-    try:
-        outputs = deploy(
-            settings,
-            auto_approve=auto_approve,
-            as_json=as_json,
-            bootstrap=bootstrap,
-            out_dir=out_dir,
-            lanes=lanes,
-        )
-    except BenchError as exc:
-        raise errors.exit_with(exc) from None
-    except KeyboardInterrupt:
-        raise interrupted() from None
-    if outputs is None:
-        if as_json:
-            print(json.dumps({"deployed": False}))
-        return errors.EXIT_FAILURE
-    print_outputs(outputs, as_json)
-    return errors.EXIT_OK
-
-
-def destroy_main(
-    *, region: str | None, auto_approve: bool, as_json: bool, name: str = paths.DEFAULT_DEPLOYMENT
-) -> int:
-    """The `destroy` command once its options are parsed: the exit code."""
-    try:
-        outcome = destroy(region=region, auto_approve=auto_approve, as_json=as_json, name=name)
-    except BenchError as exc:
-        raise errors.exit_with(exc) from None
-    except KeyboardInterrupt:
-        raise interrupted() from None
-    if as_json:
-        print(json.dumps({"destroyed": outcome == "destroyed", "outcome": outcome}))
-    # Declined: exit 1, as deploy when its plan is declined: nothing was done.
-    return errors.EXIT_FAILURE if outcome == "declined" else errors.EXIT_OK

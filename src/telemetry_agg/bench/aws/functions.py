@@ -47,36 +47,48 @@ class AwsError(BenchError):
     """An AWS call failed; `hint` says what to do next."""
 
 
+def _client_error(error: botocore.exceptions.ClientError, doing: str) -> AwsError:
+    """What AWS answered, and what to do about it."""
+    err = error.response.get("Error", {})
+    code = str(err.get("Code", "Unknown"))
+    message = str(err.get("Message", ""))
+    if code in _CREDENTIAL_CODES:
+        return AwsError(
+            f"{doing}: AWS refused the credentials ({code}: {message})", CREDENTIALS_HINT
+        )
+    if code == "ResourceNotFoundException":
+        return AwsError(
+            f"{doing}: not found ({message})",
+            "Check the function name and region (the Terraform outputs, or the --<lane>-function "
+            "options / --region); deploy with `telemetry-bench deploy` first.",
+        )
+    if code in {"TooManyRequestsException", "ThrottlingException"}:
+        return AwsError(f"{doing}: throttled by AWS ({message})", "Wait a minute and retry.")
+    return AwsError(f"{doing}: {code}: {message}")
+
+
 def explain(error: Exception, doing: str) -> AwsError:
     """Turn a botocore exception into an AwsError with a hint; never includes credentials."""
     if isinstance(error, AwsError):
         return error
-    if isinstance(error, botocore.exceptions.NoCredentialsError):
-        return AwsError(f"{doing}: no AWS credentials found", CREDENTIALS_HINT)
-    if isinstance(error, botocore.exceptions.NoRegionError):
-        return AwsError(f"{doing}: no AWS region set", "Pass --region or set AWS_REGION.")
-    if isinstance(error, botocore.exceptions.EndpointConnectionError):
-        return AwsError(
-            f"{doing}: could not reach the AWS endpoint ({error})",
+    known = (
+        (botocore.exceptions.NoCredentialsError, "no AWS credentials found", CREDENTIALS_HINT),
+        (
+            botocore.exceptions.NoRegionError,
+            "no AWS region set",
+            "Pass --region or set AWS_REGION.",
+        ),
+        (
+            botocore.exceptions.EndpointConnectionError,
+            f"could not reach the AWS endpoint ({error})",
             "Check the network and the region name.",
-        )
+        ),
+    )
+    for kind, what, hint in known:
+        if isinstance(error, kind):
+            return AwsError(f"{doing}: {what}", hint)
     if isinstance(error, botocore.exceptions.ClientError):
-        err = error.response.get("Error", {})
-        code = str(err.get("Code", "Unknown"))
-        message = str(err.get("Message", ""))
-        if code in _CREDENTIAL_CODES:
-            return AwsError(
-                f"{doing}: AWS refused the credentials ({code}: {message})", CREDENTIALS_HINT
-            )
-        if code == "ResourceNotFoundException":
-            return AwsError(
-                f"{doing}: not found ({message})",
-                "Check the function name and region (the Terraform outputs, or --python-function "
-                "/ --go-function / --region); deploy with `telemetry-bench deploy` first.",
-            )
-        if code in {"TooManyRequestsException", "ThrottlingException"}:
-            return AwsError(f"{doing}: throttled by AWS ({message})", "Wait a minute and retry.")
-        return AwsError(f"{doing}: {code}: {message}")
+        return _client_error(error, doing)
     if isinstance(error, botocore.exceptions.BotoCoreError):
         return AwsError(f"{doing}: {error}")
     return AwsError(f"{doing}: {type(error).__name__}: {error}")
@@ -205,7 +217,7 @@ class FunctionControl:
 
 
 @dataclass(frozen=True)
-class Report:
+class LambdaReport:
     """One REPORT line: what Lambda measured and billed for one invocation."""
 
     request_id: str
@@ -220,7 +232,7 @@ class Report:
         return self.init_ms is not None
 
 
-def parse_report(message: str) -> Report | None:
+def parse_report(message: str) -> LambdaReport | None:
     """Parse a REPORT line (tab-separated `Key: value unit` fields); None if it is not one.
 
     Fields Lambda may add (XRAY TraceId, Restore Duration, ...) are ignored.
@@ -248,7 +260,7 @@ def parse_report(message: str) -> Report | None:
     memory, used = number("Memory Size"), number("Max Memory Used")
     if not request_id or duration is None or billed is None or memory is None or used is None:
         return None
-    return Report(
+    return LambdaReport(
         request_id=request_id,
         duration_ms=duration,
         billed_ms=int(billed),
@@ -262,7 +274,7 @@ def parse_report(message: str) -> Report | None:
 class ReportLookup:
     """REPORT lines found for the requested ids, and the ids still without one."""
 
-    found: dict[str, Report] = field(default_factory=dict)
+    found: dict[str, LambdaReport] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     waited_s: float = 0.0
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telemetry_agg.bench.errors import BenchError
@@ -91,6 +91,80 @@ def send(
         retries += 1
 
 
+@dataclass
+class _Load:
+    """One load's shared state: what is left to send, until when, what came back."""
+
+    make_client: Callable[[], sigv4.Client]
+    body: bytes
+    requests: int | None
+    duration_s: float | None
+    policy: RetryPolicy
+    on_outcome: Callable[[Outcome], None] | None
+    stop: threading.Event
+    clock: Callable[[], float]
+    warmup: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    outcomes: list[Outcome] = field(default_factory=list)
+    failures: list[BaseException] = field(default_factory=list)
+    issued: int = 0
+    deadline: float | None = None
+    ready: threading.Barrier | None = None
+
+    def take(self) -> bool:
+        """One more request to send: False once stopped, all sent, or past the deadline."""
+        with self.lock:
+            if self.stop.is_set():
+                return False
+            if self.requests is not None and self.issued >= self.requests:
+                return False
+            if self.deadline is not None and self.clock() >= self.deadline:
+                return False
+            self.issued += 1
+            return True
+
+    def start_clock(self) -> None:
+        if self.duration_s is not None:
+            self.deadline = self.clock() + self.duration_s
+
+    def fail(self, exc: BaseException) -> None:
+        self.failures.append(exc)
+        self.stop.set()
+        if self.ready is not None:
+            self.ready.abort()
+
+    def send_all(self, client: sigv4.Client, rng: random.Random) -> None:
+        for _ in range(self.warmup):
+            if self.stop.is_set():
+                break
+            send(client, self.body, self.policy, rng=rng, stop=self.stop)
+        try:
+            if self.ready is not None:
+                self.ready.wait()
+        except threading.BrokenBarrierError:
+            return
+        while self.take():
+            outcome = send(client, self.body, self.policy, rng=rng, stop=self.stop)
+            with self.lock:
+                self.outcomes.append(outcome)
+                if self.on_outcome is not None:
+                    self.on_outcome(outcome)
+
+    def worker(self, seed: int) -> None:
+        rng = random.Random(seed)  # noqa: S311 - jitter, not crypto
+        try:
+            client = self.make_client()
+        except BaseException as exc:
+            self.fail(exc)
+            return
+        try:
+            self.send_all(client, rng)
+        except BaseException as exc:  # a signing failure, say: stop everyone, report it
+            self.fail(exc)
+        finally:
+            client.close()
+
+
 def run_load(
     make_client: Callable[[], sigv4.Client],
     body: bytes,
@@ -115,67 +189,14 @@ def run_load(
         raise ValueError("give a request count, a duration, or both")
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    policy = policy or RetryPolicy()
-    stop = stop or threading.Event()
-    lock = threading.Lock()
-    outcomes: list[Outcome] = []
-    failures: list[BaseException] = []
-    issued = 0
-    deadline: float | None = None
-
-    def take() -> bool:
-        nonlocal issued
-        with lock:
-            if stop.is_set():
-                return False
-            if requests is not None and issued >= requests:
-                return False
-            if deadline is not None and clock() >= deadline:
-                return False
-            issued += 1
-            return True
-
-    def start_clock() -> None:
-        nonlocal deadline
-        if duration_s is not None:
-            deadline = clock() + duration_s
-
+    load = _Load(
+        make_client, body, requests, duration_s, policy or RetryPolicy(), on_outcome,
+        stop or threading.Event(), clock, warmup,
+    )  # fmt: skip
     workers = concurrency if requests is None else min(concurrency, max(requests, 1))
-    ready = threading.Barrier(workers, action=start_clock)
-
-    def worker(seed: int) -> None:
-        rng = random.Random(seed)  # noqa: S311 - jitter, not crypto
-        try:
-            client = make_client()
-        except BaseException as exc:
-            failures.append(exc)
-            stop.set()
-            ready.abort()
-            return
-        try:
-            for _ in range(warmup):
-                if stop.is_set():
-                    break
-                send(client, body, policy, rng=rng, stop=stop)
-            try:
-                ready.wait()
-            except threading.BrokenBarrierError:
-                return
-            while take():
-                outcome = send(client, body, policy, rng=rng, stop=stop)
-                with lock:
-                    outcomes.append(outcome)
-                    if on_outcome is not None:
-                        on_outcome(outcome)
-        except BaseException as exc:  # a signing failure, say: stop everyone, report it
-            failures.append(exc)
-            stop.set()
-            ready.abort()
-        finally:
-            client.close()
-
+    load.ready = threading.Barrier(workers, action=load.start_clock)
     threads = [
-        threading.Thread(target=worker, args=(i,), daemon=True, name=f"load-{i}")
+        threading.Thread(target=load.worker, args=(i,), daemon=True, name=f"load-{i}")
         for i in range(workers)
     ]
     for t in threads:
@@ -185,14 +206,14 @@ def run_load(
             while t.is_alive():
                 t.join(0.1)
     except KeyboardInterrupt:
-        stop.set()
-        ready.abort()
+        load.stop.set()
+        load.ready.abort()
         for t in threads:
             t.join()
         raise
-    if failures:
-        exc = failures[0]
+    if load.failures:
+        exc = load.failures[0]
         if isinstance(exc, BenchError):
             raise exc
         raise BenchError(f"the load stopped: {type(exc).__name__}: {exc}") from exc
-    return outcomes
+    return load.outcomes

@@ -48,7 +48,7 @@ EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
 
 @dataclass(frozen=True)
-class Target:
+class BuildTarget:
     """One Lambda architecture, as each tool names it."""
 
     arch: Arch
@@ -58,9 +58,9 @@ class Target:
     machine: str  # as in the wheel tag and the .so suffix
 
 
-TARGETS: dict[Arch, Target] = {
-    "arm64": Target("arm64", "manylinux2014_aarch64", "arm64", 183, "aarch64"),
-    "x86_64": Target("x86_64", "manylinux2014_x86_64", "amd64", 62, "x86_64"),
+TARGETS: dict[Arch, BuildTarget] = {
+    "arm64": BuildTarget("arm64", "manylinux2014_aarch64", "arm64", 183, "aarch64"),
+    "x86_64": BuildTarget("x86_64", "manylinux2014_x86_64", "amd64", 62, "x86_64"),
 }
 
 
@@ -183,7 +183,7 @@ def core_dir() -> Path:
     return paths.source_dir()
 
 
-def install_dependencies(requirements: list[str], target: Target, dest: Path) -> None:
+def install_dependencies(requirements: list[str], target: BuildTarget, dest: Path) -> None:
     """pip-install `requirements` as wheels for the Lambda target into `dest`."""
     if not requirements:
         return
@@ -251,7 +251,7 @@ def elf_machine(data: bytes) -> int | None:
     return int.from_bytes(data[18:20], order)
 
 
-def build_bootstrap(target: Target) -> Path:
+def build_bootstrap(target: BuildTarget) -> Path:
     """Build `bootstrap` for the target from the Go sources (`toolchain`); return its path."""
     return toolchain.ensure_go(toolchain.lambda_build(target.goarch))
 

@@ -101,7 +101,7 @@ def deploy_command(
 ) -> None:
     """Deploy (help: DEPLOY_HELP)."""
     from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
-    from telemetry_agg.bench.aws import deploy, package  # noqa: PLC0415
+    from telemetry_agg.bench.aws import deploy, deploy_cli, package  # noqa: PLC0415
     from telemetry_agg.bench.model import lanes as registry  # noqa: PLC0415
 
     with errors.handled(usage=True):
@@ -114,7 +114,7 @@ def deploy_command(
         name_prefix=name_prefix,
         reserved_concurrency=reserved_concurrency,
     )
-    code = deploy.deploy_main(
+    code = deploy_cli.deploy_main(
         settings,
         lanes=chosen,
         bootstrap=bootstrap,
@@ -134,7 +134,7 @@ def destroy_command(
     as_json: DeployJsonOption = False,
 ) -> None:
     """Destroy (help: DESTROY_HELP)."""
-    from telemetry_agg.bench.aws.deploy import destroy_main  # noqa: PLC0415 - lazy
+    from telemetry_agg.bench.aws.deploy_cli import destroy_main  # noqa: PLC0415 - lazy
 
     code = destroy_main(region=region, auto_approve=auto_approve, as_json=as_json, name=name_prefix)
     if code:

@@ -21,7 +21,7 @@ What the emulator does and does not tell (checked against its source, pinned in 
   N.00 seconds``; a runtime that fails at init or exits answers 502.
 
 API: `Emulator` (`start()`, `invoke(event_bytes) -> Invocation`, `peak_rss_mb()`, `stop()`,
-context manager), `Invocation`, `Report`; the runtimes it starts: `runtimes.py`.
+context manager), `Invocation`, `RieReport`; the runtimes it starts: `runtimes.py`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from telemetry_agg.bench.local.runtimes import Runtime, free_port, port_free, ri
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["Emulator", "EmulatorError", "Invocation", "Report", "Runtime", "ToolMissingError"]
+__all__ = ["Emulator", "EmulatorError", "Invocation", "RieReport", "Runtime", "ToolMissingError"]
 
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 TIMED_OUT = b"Task timed out after"
@@ -56,7 +56,7 @@ _FIELD = re.compile(r"(Init Duration|Duration|Billed Duration): ([0-9.]+) ms")
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class RieReport:
     """The numbers of one REPORT line (milliseconds)."""
 
     duration_ms: float
@@ -64,7 +64,7 @@ class Report:
     init_ms: float | None = None
 
     @classmethod
-    def parse(cls, rest: str) -> Report:
+    def parse(cls, rest: str) -> RieReport:
         values = dict(_FIELD.findall(rest))
         return cls(
             duration_ms=float(values.get("Duration", "nan")),
@@ -80,7 +80,7 @@ class Invocation:
     client_ms: float
     http_status: int
     body: bytes
-    report: Report | None
+    report: RieReport | None
     request_id: str
     error: str | None = None  # None, "timeout", "runtime_error", "connection"
 
@@ -140,6 +140,27 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
+def _terminate(proc: subprocess.Popen[bytes], ours: list[int]) -> None:
+    """SIGTERM, then SIGKILL, to the emulator's process group, the groups of `ours` (its
+    runtime starts a group of its own) and `ours` themselves; wait for the emulator."""
+    groups = {proc.pid}
+    for pid in ours:
+        with contextlib.suppress(OSError):
+            groups.add(os.getpgid(pid))
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for g in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(g, sig)
+        for pid in ours:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
+        try:
+            proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
 class Emulator:
     """One execution environment: aws-lambda-rie + its runtime, on 127.0.0.1."""
 
@@ -162,7 +183,7 @@ class Emulator:
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.lines: deque[str] = deque(maxlen=300)
-        self._reports: dict[str, Report] = {}
+        self._reports: dict[str, RieReport] = {}
         self._cond = threading.Condition()
         self._reader: threading.Thread | None = None
         self._conn: http.client.HTTPConnection | None = None
@@ -263,7 +284,7 @@ class Emulator:
             m = _REPORT.search(line)
             if m:
                 with self._cond:
-                    self._reports[m.group(1)] = Report.parse(m.group(2))
+                    self._reports[m.group(1)] = RieReport.parse(m.group(2))
                     self._cond.notify_all()
             else:
                 self.lines.append(line)
@@ -306,24 +327,7 @@ class Emulator:
             self._known_pids.setdefault(pid, _start_time(pid))
         # Only processes that are still the ones we saw (a pid may have been reused since).
         ours = [p for p, t in self._known_pids.items() if t is not None and _start_time(p) == t]
-        groups = {proc.pid}
-        for pid in ours:
-            with contextlib.suppress(OSError):
-                groups.add(os.getpgid(pid))
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for g in groups:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(g, sig)
-            for pid in ours:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, sig)
-            try:
-                proc.wait(timeout=2)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=2)
+        _terminate(proc, ours)
         for pid in ours:  # a runtime that ignored SIGTERM and outlived its emulator
             if _start_time(pid) == self._known_pids[pid]:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -370,7 +374,7 @@ class Emulator:
             error = "runtime_error"
         return Invocation(client_ms, resp.status, body, report, request_id, error)
 
-    def _report(self, request_id: str, *, wait_s: float) -> Report | None:
+    def _report(self, request_id: str, *, wait_s: float) -> RieReport | None:
         deadline = time.monotonic() + wait_s
         with self._cond:
             while request_id not in self._reports:

@@ -224,7 +224,7 @@ def _explain(lane: str, size: int, inv: Invocation, emu: Emulator, timeout_s: in
 
 
 @dataclass
-class Series:
+class Measured:
     """One (size, lane) being measured: its runtime, its event, where its samples go."""
 
     runtime: Runtime
@@ -242,7 +242,7 @@ class Measurer:
         self.fleet = fleet
         self.answers = answers.AnswerCheck.for_lanes(list(plan.lanes))
 
-    def check(self, series: Series, inv: Invocation, emu: Emulator) -> None:
+    def check(self, series: Measured, inv: Invocation, emu: Emulator) -> None:
         decoded = answers.from_function_response(inv.body)
         lane, size = series.runtime.lane, series.size
         if inv.error or decoded.status != 200 or decoded.body is None:
@@ -254,7 +254,7 @@ class Measurer:
         if mismatches:
             raise BenchError(mismatches[0])
 
-    def cold(self, series: Series) -> None:
+    def cold(self, series: Measured) -> None:
         label = f"{series.size:>6,} {series.runtime.lane:<6} cold"
         task = self.progress.add_task(label, total=self.plan.cold)
         for _ in range(self.plan.cold):
@@ -268,7 +268,7 @@ class Measurer:
             self.progress.advance(task)
         self.progress.remove_task(task)
 
-    def warm(self, series: Series) -> None:
+    def warm(self, series: Measured) -> None:
         if self.plan.warm <= 0:
             return
         label = f"{series.size:>6,} {series.runtime.lane:<6} warm"
@@ -292,7 +292,7 @@ class Measurer:
 class WarmLoad:
     """`total` warm invocations shared by one worker thread per environment."""
 
-    def __init__(self, measurer: Measurer, series: Series, task: TaskID, total: int) -> None:
+    def __init__(self, measurer: Measurer, series: Measured, task: TaskID, total: int) -> None:
         self.measurer = measurer
         self.series = series
         self.task = task
@@ -365,7 +365,7 @@ def run_local(
                     record = results.series_for(
                         size, lane, payload_bytes=len(body), aggregator=rt.aggregator
                     )
-                    series = Series(rt, size, event, record)
+                    series = Measured(rt, size, event, record)
                     measurer.cold(series)
                     measurer.warm(series)
                     progress.advance(overall)

@@ -15,7 +15,7 @@ API (stable; the local bench, engineer E's remote bench and `telemetry-bench rep
   ``"python"`` | ``"go"``), `aggregator`, `samples`, and the computed views
   `cold()`, `warm()`, `errors`, `timeouts`, `throttles`, `summary()`.
 - `SeriesSummary`: what the tables print for one series: cold-start client latency (median of
-  the cold samples) and Init Duration, warm client latency `Summary` (avg/p50/p95/p99/max),
+  the cold samples) and Init Duration, warm client latency `LatencySummary` (avg/p50/p95/p99/max),
   handler parse/compute medians, REPORT Duration and Billed Duration means, peak RSS (max),
   error counts.
 - `Environment`: where it ran (CPU model, cores, OS, architecture, Python, Go and emulator
@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from telemetry_agg.bench.errors import ResultsFileError
 from telemetry_agg.bench.model import lanes as lane_registry
-from telemetry_agg.bench.model.stats import Summary, median, summarize
+from telemetry_agg.bench.model.stats import LatencySummary, median, summarize
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -116,7 +116,7 @@ class SeriesSummary:
     cold_ms: float  # median client latency of the cold (first) invocations
     cold_count: int
     init_ms: float  # median REPORT Init Duration of the cold invocations
-    warm: Summary  # client latency of the good warm invocations
+    warm: LatencySummary  # client latency of the good warm invocations
     parse_ms: float  # median handler parse time (warm)
     compute_ms: float  # median handler compute time, parse included (warm)
     duration_ms: float  # mean REPORT Duration (warm)

@@ -1,4 +1,4 @@
-"""Summary statistics for latency samples, by one documented method.
+"""LatencySummary statistics for latency samples, by one documented method.
 
 API (stable; engineer E's remote bench and `telemetry-bench report` use it too):
 
@@ -8,8 +8,8 @@ API (stable; engineer E's remote bench and `telemetry-bench report` use it too):
   computed in IEEE-754 double. It is always one of the samples (never interpolated), so a p99 of
   ten samples is the 9th-smallest one (index floor(0.99 x 9) = 8). An empty list raises
   `ValueError`.
-- `summarize(values) -> Summary`: count, min, avg (arithmetic mean), p50, p95, p99 and max, all by
-  the method above; `Summary.empty()` for no samples (count 0, every value NaN).
+- `summarize(values) -> LatencySummary`: count, min, avg (arithmetic mean), p50, p95, p99 and
+  max, all by the method above; `LatencySummary.empty()` for no samples (count 0, every value NaN).
 - `ratio(slow, fast) -> float`: ``slow / fast``, the speed-up of `fast` over `slow`
   (2.0 = twice as fast); NaN when either side is missing, zero or not finite.
 - `median(values) -> float`: `percentile(values, 50)`, or NaN for no samples.
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-__all__ = ["Summary", "median", "percentile", "ratio", "summarize"]
+__all__ = ["LatencySummary", "median", "percentile", "ratio", "summarize"]
 
 NAN = float("nan")
 
@@ -64,8 +64,8 @@ def ratio(slow: float | None, fast: float | None) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Summary:
-    """Summary of one set of samples (milliseconds, or whatever unit the samples carry)."""
+class LatencySummary:
+    """LatencySummary of one set of samples (milliseconds, or whatever unit the samples carry)."""
 
     count: int
     min: float
@@ -76,7 +76,7 @@ class Summary:
     max: float
 
     @classmethod
-    def empty(cls) -> Summary:
+    def empty(cls) -> LatencySummary:
         return cls(0, NAN, NAN, NAN, NAN, NAN, NAN)
 
     def as_dict(self) -> dict[str, float | int | None]:
@@ -87,11 +87,11 @@ class Summary:
         }
 
 
-def summarize(values: Iterable[float]) -> Summary:
+def summarize(values: Iterable[float]) -> LatencySummary:
     ordered = _finite(values)
     if not ordered:
-        return Summary.empty()
-    return Summary(
+        return LatencySummary.empty()
+    return LatencySummary(
         count=len(ordered),
         min=ordered[0],
         avg=math.fsum(ordered) / len(ordered),
