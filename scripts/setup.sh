@@ -6,6 +6,10 @@
 #   .tools/bin/aws-lambda-rie   the Lambda Runtime Interface Emulator, from its Go module (pinned in
 #                          src/telemetry_agg/bench/constants.py) and
 #   build/                 the Go binaries (host bootstrap and CLI): both by `telemetry-bench setup`
+#   .tools/python-runtime/ the Lambda runtime's own packages (awslambdaric, boto3) for python3.12
+#                          (or this Python when there is none), apart from the task folder: also
+#                          by `telemetry-bench setup`
+#   qemu-user-static       (apt, as root only) to run the arm64 Go zip in the tests
 # Each step is skipped when its output is newer than its inputs. Needs: python3 (3.11 to 3.13), go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +59,16 @@ if ! command -v terraform >/dev/null 2>&1 && ! command -v tofu >/dev/null 2>&1 \
   rm -rf "$src"
 fi
 
-say "telemetry-bench setup: the emulator and the Go twin"
+say "telemetry-bench setup: the emulator, the Go twin, the Python runtime folder"
 .venv/bin/telemetry-bench setup
+
+if ! command -v qemu-aarch64-static >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing qemu-user-static (the arm64 Go zip under the emulator, in the tests)"
+    apt-get install -y -q qemu-user-static >/dev/null \
+      || echo "setup: apt-get could not install qemu-user-static; the arm64 Go zip test will skip" >&2
+  else
+    echo "setup: qemu-user-static not installed (needs root and apt-get); the arm64 Go zip test will skip" >&2
+  fi
+fi
 say "setup done"

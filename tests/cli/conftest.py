@@ -10,14 +10,16 @@ from __future__ import annotations
 import pytest
 
 from telemetry_agg.bench.errors import ToolMissingError
-from telemetry_agg.bench.local import runtimes
+from telemetry_agg.bench.local import pyruntime, runtimes
 
 
 @pytest.fixture(scope="session")
 def tools() -> None:
-    """Skip (saying why and what to run) unless the emulator and the Go bootstrap are here."""
+    """Skip (saying why and what to run) unless the emulator, the Go bootstrap and the Python
+    runtime folder (awslambdaric for the runtime's Python, installed by the set-up) are here."""
     try:
         runtimes.rie_path()
         runtimes.go_runtime(build=False)
+        pyruntime.runtime_folder(pyruntime.runtime_python())
     except ToolMissingError as exc:
-        pytest.skip(f"needs the emulator and the Go bootstrap: {exc}")
+        pytest.skip(f"needs the emulator, the Go bootstrap and the Python runtime folder: {exc}")

@@ -9,16 +9,13 @@ import signal
 import socket
 import subprocess
 import time
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
 from telemetry_agg.bench.model import results as res
 
 from .support import BENCH, ROOT, alive, bench_env, descendants, wait_gone
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 
@@ -35,8 +32,17 @@ def test_local_as_a_subprocess(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
-    assert {r["language"] for r in summary["summary"]} == {"python", "go"}
+    assert {r["lane"] for r in summary["summary"]} == {"python", "python-lean", "go"}
     assert "Latency (ms)" in out.stderr
+
+
+def _is_emulator(pid: int) -> bool:
+    """Whether `pid` runs aws-lambda-rie (not the set-up's pip or Go build before the run)."""
+    try:
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
+    except OSError:
+        return False
+    return argv0.endswith(b"aws-lambda-rie")
 
 
 def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) -> set[int]:
@@ -48,7 +54,7 @@ def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) ->
     while time.monotonic() < deadline and proc.poll() is None:
         kids = descendants(proc.pid)
         seen.update(kids)
-        started.update(k for k in kids if descendants(k))  # an emulator with its runtime
+        started.update(k for k in kids if _is_emulator(k) and descendants(k))  # with its runtime
         if len(started) >= emulators:
             return seen
         time.sleep(0.02)
@@ -117,9 +123,9 @@ def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
-        assert set(urls) == {"python", "go"}
+        assert set(urls) == {"python", "python-lean", "go"}
         seen = set(descendants(proc.pid))
-        assert len(seen) >= 4  # two environments per function
+        assert len(seen) >= 6  # two environments per function
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:

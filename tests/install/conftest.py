@@ -35,6 +35,7 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(paths, "data_dir", lambda: data)
     monkeypatch.setenv(paths.ENV_CACHE, str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv(paths.RUNTIME_DIR_ENV, raising=False)
     return tmp_path
 
 

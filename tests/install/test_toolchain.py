@@ -13,6 +13,7 @@ from telemetry_agg.bench import paths, toolchain
 from telemetry_agg.bench.aws import terraform
 from telemetry_agg.bench.constants import RIE_VERSION
 from telemetry_agg.bench.errors import BenchError, ToolMissingError
+from telemetry_agg.bench.local import pyruntime
 
 from .support import go_calls, leftovers
 
@@ -152,7 +153,18 @@ def test_the_emulator_is_built_at_the_pin_into_the_cache(
 
 
 @pytest.mark.usefixtures("installed", "fake_go")
-def test_setup_builds_everything_and_says_where(app: typer.Typer, runner: CliRunner) -> None:
+def test_setup_builds_everything_and_says_where(
+    app: typer.Typer, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime_folders: list[Path] = []
+
+    def ensure_runtime(python: pyruntime.Interpreter) -> Path:  # pip is the lanes' tests' part
+        folder = paths.python_runtime_dir(python.minor)
+        folder.mkdir(parents=True)
+        runtime_folders.append(folder)
+        return folder
+
+    monkeypatch.setattr(pyruntime, "ensure_runtime", ensure_runtime)
     result = runner.invoke(app, ["setup"])
     assert result.exit_code == 0, result.output
     built = [Path(line.split("\t")[0]) for line in result.stdout.splitlines()]
@@ -160,9 +172,12 @@ def test_setup_builds_everything_and_says_where(app: typer.Typer, runner: CliRun
         paths.tools_bin() / "aws-lambda-rie",
         paths.build_dir() / "telemetry-agg",
         paths.build_dir() / BOOTSTRAP.output,
+        *runtime_folders,
     ]
-    assert all(path.is_file() for path in built)
+    assert all(path.exists() for path in built)
+    assert all(path.is_relative_to(paths.cache_dir()) for path in built)
     assert "building" in result.stderr
+    assert "installing the Python" in result.stderr
 
 
 def one_line(output: str) -> str:

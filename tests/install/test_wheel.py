@@ -92,7 +92,7 @@ def test_setup_then_local_package_micro_from_an_empty_folder(
     cwd.mkdir()
     built = run([str(exe), "setup"], cwd=cwd, env=env)
     cache = Path(env["TELEMETRY_AGG_CACHE"])
-    assert len(built.splitlines()) == 3
+    assert len(built.splitlines()) == 4  # emulator, Go CLI, Go bootstrap, Python runtime
     assert all(Path(line.split("\t")[0]).is_relative_to(cache) for line in built.splitlines())
 
     args = ["local", "--sizes", "100,1000", "--cold", "2", "--warm", "10", "--output", "OUT"]

@@ -16,6 +16,7 @@ import pytest
 
 # The emulator helper, imported here only (it may move: change this one line).
 from telemetry_agg.bench.local import emulator as emulator_module
+from telemetry_agg.bench.local import pyruntime, runtimes
 from telemetry_agg.runtime.context import LambdaContext
 
 from .support import FakeRuntimeAPI
@@ -55,7 +56,16 @@ def handler_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 def rie() -> Any:
     """The emulator helper module; skips (saying what to run) when aws-lambda-rie is missing."""
     try:
-        emulator_module.rie_path()
+        runtimes.rie_path()
     except emulator_module.ToolMissingError as exc:
         pytest.skip(f"needs the Lambda Runtime Interface Emulator: {exc}")
     return emulator_module
+
+
+@pytest.fixture(scope="session")
+def python_runtime_folder() -> None:
+    """Skip (saying what to run) unless the Python runtime folder the set-up installs is here."""
+    try:
+        pyruntime.runtime_folder(pyruntime.runtime_python())
+    except emulator_module.ToolMissingError as exc:
+        pytest.skip(f"needs the Python runtime folder (awslambdaric): {exc}")

@@ -124,3 +124,16 @@ def infra_dir(name: str = DEFAULT_DEPLOYMENT) -> Path:
 def source_dir() -> Path:
     """The `telemetry_agg` package this bench belongs to (src/telemetry_agg in a checkout)."""
     return Path(__file__).resolve().parents[1]
+
+
+RUNTIME_DIR_ENV = "TELEMETRY_BENCH_RUNTIME_DIR"
+
+
+def python_runtime_dir(version: str) -> Path:
+    """The Python runtime's own packages for `version` (awslambdaric, boto3: Lambda's
+    /var/runtime), never the task folder: `<tools>/python-runtime/<version>` (.tools/ in a
+    checkout, the cache installed), or under $TELEMETRY_BENCH_RUNTIME_DIR when that is set (a
+    tools folder shared read-only)."""
+    base = os.environ.get(RUNTIME_DIR_ENV)
+    root = Path(base) if base else tools_dir() / "python-runtime"
+    return root / version

@@ -4,7 +4,9 @@
   into `paths.tools_bin()`, its version in `paths.tools_file("rie.version")`;
 - the Go twin from its sources (`paths.go_dir()`: the checkout's go/ or the packaged copy):
   `build/telemetry-agg` (the CLI, for this machine), `build/linux_<arch>/bootstrap` (the Lambda
-  bootstrap), with the flags scripts/build-go.sh documents.
+  bootstrap), with the flags scripts/build-go.sh documents;
+- the Python lanes' runtime folder (awslambdaric, boto3 for python3.12), by
+  `pyruntime.ensure_runtime`, into `paths.python_runtime_dir`.
 
 Nothing half-built is ever taken for a good build: every output is built under a temporary name
 beside its target and renamed into place only when the build succeeded, and a Go binary counts as
@@ -13,7 +15,8 @@ digest of the sources and flags it was built from. Without Go, an existing build
 is; a missing one is a `ToolMissingError` (exit 3) that says what to install.
 
 API: `ensure_rie(report, *, pinned=False) -> Path`, `ensure_go(build, report) -> Path`,
-`host_builds()`, `lambda_build(goarch)`, `go_arch()`, `setup(report) -> list[Path]`.
+`ensure_python_runtime(report) -> Path`, `host_builds()`, `lambda_build(goarch)`, `go_arch()`,
+`setup(report) -> list[Path]`.
 `python -m telemetry_agg.bench.toolchain host | lambda ARCH` is what scripts/build-go.sh runs.
 """
 
@@ -263,9 +266,21 @@ def setup(report: Report = say) -> list[Path]:
     require_go("telemetry-bench setup")
     built = [ensure_rie(report, pinned=True)]
     built.extend(ensure_go(build, report) for build in host_builds())
-    # LANES (branch `lanes`): the python3.12 runtime folder is installed here, by its one
-    # function (bench/local/pyruntime.py ensure_runtime), once that branch has landed.
+    built.append(ensure_python_runtime(report))
     return built
+
+
+def ensure_python_runtime(report: Report = say) -> Path:
+    """The Python lanes' runtime folder (awslambdaric, boto3 for python3.12: Lambda's
+    /var/runtime), installed by its one function, `pyruntime.ensure_runtime`, when missing."""
+    from telemetry_agg.bench.local import pyruntime  # noqa: PLC0415 - only the Python lanes
+
+    python = pyruntime.runtime_python()
+    folder = paths.python_runtime_dir(python.minor)
+    if pyruntime.installed(folder) is None:
+        writable(folder.parent)
+        report(f"installing the Python {python.minor} runtime folder (awslambdaric) into {folder}")
+    return pyruntime.ensure_runtime(python)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,7 +12,11 @@
   must match the architecture.
 
 Reproducible: entries sorted, every timestamp 1980-01-01 00:00, permissions fixed (0644, 0755
-for `bootstrap`), no directory entries, no byte-code: the same inputs give the same SHA-256.
+for `bootstrap` and the lean runtime's `lean-wrapper`), no directory entries, no byte-code from
+this checkout; the Python zip's bytecode is compiled afresh for python3.12 as `bytecode.py`
+says (unchecked-hash `.pyc`, `/var/task/` source paths, a fixed hash seed), and its manifest
+(`telemetry_agg/_build.json`) records whether it holds any: the same inputs and toolchain give
+the same SHA-256.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from telemetry_agg.bench import errors, paths, toolchain
+from telemetry_agg.bench.aws import bytecode
 from telemetry_agg.bench.errors import BenchError
 
 if TYPE_CHECKING:
@@ -42,6 +47,8 @@ PYTHON_VERSION = "3.12"  # the Lambda runtime python3.12 in infra/main.tf
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 EXEC_MODE = 0o755
+# Files of the Python zip that Lambda executes (AWS_LAMBDA_EXEC_WRAPPER of python-lean).
+EXECUTABLES = frozenset({"telemetry_agg/runtime/lean-wrapper"})
 # Names and directories never shipped in the Python zip.
 EXCLUDED_PARTS = frozenset({"bench", "__pycache__"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
@@ -92,6 +99,7 @@ class Artifact:
     path: Path
     size: int
     sha256: str
+    note: str = ""  # what a reader must know (a Python zip built without bytecode)
 
     def to_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -236,8 +244,12 @@ def build_python_zip(
         install_dependencies(needed, target, deps)
         entries = _tree_entries(deps) if deps.exists() else {}
         entries.update(_tree_entries(core, "telemetry_agg/"))
+        for name in EXECUTABLES & entries.keys():
+            entries[name] = (entries[name][0], EXEC_MODE)
+        compiled = bytecode.compile_entries(entries, FILE_MODE)
         artifact = write_zip(entries, out_dir / f"python-{arch}.zip")
-    return Artifact("python", arch, artifact.path, artifact.size, artifact.sha256)
+    note = "" if compiled else bytecode.NO_BYTECODE
+    return Artifact("python", arch, artifact.path, artifact.size, artifact.sha256, note)
 
 
 # --- the Go zip -------------------------------------------------------------------------------
@@ -342,6 +354,8 @@ def print_artifacts(artifacts: list[Artifact], as_json: bool) -> None:
     for artifact in artifacts:
         size = human_size(artifact.size)
         print(f"{artifact.path!s:<{width}}  {size:>10}  sha256 {artifact.sha256}")
+        if artifact.note:
+            print(f"  note: {artifact.note}")
 
 
 def package_main(

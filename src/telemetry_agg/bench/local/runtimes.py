@@ -10,12 +10,12 @@ built-in lanes'), `go_bootstrap()`, `rie_path()`, `emulator_version()`,
 from __future__ import annotations
 
 import socket
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telemetry_agg.bench import paths, toolchain
 from telemetry_agg.bench.errors import ToolMissingError
+from telemetry_agg.bench.local import pyruntime, taskdir
 from telemetry_agg.bench.model import lanes
 from telemetry_agg.bench.model.lanes import AGGREGATOR_ENV, Lane
 
@@ -42,6 +42,8 @@ class Runtime:
     cwd: Path
     env: dict[str, str] = field(default_factory=dict)
     aggregator: str | None = None
+    task_zip: Path | None = None  # extracted afresh at each environment start, as `{task}`
+    python: str | None = None  # the Python version it runs on (a Python lane)
 
 
 def go_bootstrap(*, build: bool = True) -> Path:
@@ -60,13 +62,24 @@ def go_bootstrap(*, build: bool = True) -> Path:
 
 def lane_runtime(lane: Lane, aggregator: str | None = None, *, build: bool = True) -> Runtime:
     """How the emulator starts `lane` here: its `local_argv` with the placeholders filled in
-    (`{bootstrap}` builds the Go bootstrap first), its environment, its aggregator."""
+    (`{bootstrap}` builds the Go bootstrap first; `{python}` is the runtime's Python,
+    python3.12 where one is installed; `{runtime}` its runtime folder; `{task}` stays for the
+    emulator, which extracts the lane's zip, built here for this machine, at each start), its
+    environment, its aggregator."""
     cwd = paths.project_root()
-    values = {"python": sys.executable, "handler": lane.handler}
+    values = {"handler": lane.handler, "task": taskdir.TASK}
+    texts = [*lane.local_argv, *lane.local_env.values()]
+    python = None
+    if any("{python}" in text or "{runtime}" in text for text in texts):
+        python = pyruntime.runtime_python()
+        values["python"] = str(python.path)
+        if any("{runtime}" in text for text in texts):
+            values["runtime"] = str(toolchain.ensure_python_runtime())
     if any("{bootstrap}" in arg for arg in lane.local_argv):
         bootstrap = go_bootstrap(build=build)
         values["bootstrap"] = str(bootstrap)
         cwd = bootstrap.parent
+    task_zip = taskdir.host_zip(lane.artifact) if any(taskdir.TASK in t for t in texts) else None
     env = {"AWS_EXECUTION_ENV": lane.execution_env, "PYTHONDONTWRITEBYTECODE": "1"}
     env.update({k: v.format(**values) for k, v in lane.local_env.items()})
     chosen = lane.aggregator
@@ -79,6 +92,8 @@ def lane_runtime(lane: Lane, aggregator: str | None = None, *, build: bool = Tru
         cwd=cwd,
         env=env,
         aggregator=chosen,
+        task_zip=task_zip,
+        python=None if python is None else python.version,
     )
 
 

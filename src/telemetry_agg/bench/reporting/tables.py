@@ -148,6 +148,7 @@ def latency_grid(results: Results) -> Grid:
                 "a placeholder and is not reported)."
             )
             + f" Measured on {where(results)}."
+            + (f" {results.environment.extra['python_lanes']}." if _python_lanes(results) else "")
         ),
         right={0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
         keys=(0, 2),
@@ -175,6 +176,10 @@ def latency_grid(results: Results) -> Grid:
             ]
         )
     return grid
+
+
+def _python_lanes(results: Results) -> bool:
+    return bool(results.environment.extra.get("python_lanes"))
 
 
 def lane_pairs(lanes: list[str]) -> list[tuple[str, str]]:
