@@ -60,7 +60,7 @@ def bench(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     run([*pip, "install", f"{wheel}[bench]"], cwd=home)
     go = Path(str(shutil.which("go"))).parent
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TELEMETRY_AGG", "VIRTUAL_ENV"))
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEMETRY_", "VIRTUAL_ENV"))
     }
     env.update(
         PATH=os.pathsep.join([str(venv / "bin"), str(go), "/usr/bin", "/bin"]),
