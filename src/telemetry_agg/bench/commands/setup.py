@@ -26,7 +26,7 @@ def setup_command() -> None:
     with errors.handled():
         built = toolchain.setup()
     for path in built:
-        print(f"{path}\t{path.stat().st_size} bytes")
+        print(f"{path}\t{path.stat().st_size} bytes" if path.is_file() else f"{path}\tfolder")
 
 
 def register(app: typer.Typer) -> None:
