@@ -19,6 +19,7 @@ test: setup
 bench: setup
 	.venv/bin/pytest benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider
 	.venv/bin/python benchmarks/ratios.py
+	.venv/bin/python benchmarks/cli_help.py
 
 go-build:
 	scripts/build-go.sh host

@@ -209,6 +209,9 @@ def test_crash_at_init(
     assert result.exit_code == 1
     assert "the python function on the 10-event payload failed (HTTP 502)" in result.output
     assert "no such thing" in result.output
+    # Without --output nothing is kept on disk, and the last line says so plainly.
+    assert "partial results shown above; rerun with --output DIR to keep them" in result.output
+    assert "partial results kept" not in result.output
 
 
 @pytest.mark.emulator

@@ -80,3 +80,14 @@ def test_request_over_6_mb_is_413_without_reading_it(served: Served) -> None:
         resp.read()
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("method", ["post", "Post", "FOO", "PUT", "DELETE"])
+def test_every_method_but_post_is_405_from_the_function(served: Served, method: str) -> None:
+    """As a Function URL: the function sees any method (http.server alone answers 501 to one
+    it does not know), and the contract's answer is 405 method_not_allowed, allow: POST."""
+    for url in served.urls.values():
+        status, headers, data = request(url, method, b"[]")
+        assert status == 405, (method, data)
+        assert headers["allow"] == "POST"
+        assert json.loads(data)["error"] == "method_not_allowed"

@@ -7,12 +7,15 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from telemetry_agg.bench.model import payloads
 from telemetry_agg.bench.model import results as res
 
 from .support import BENCH, ROOT, alive, bench_env, descendants, wait_gone
@@ -135,6 +138,66 @@ def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert wait_gone(sorted(seen)) == []
     assert not any(alive(p) for p in seen)
+
+
+@pytest.mark.parametrize("emulators", [1, 2, 3])
+def test_serve_stopped_while_starting_leaves_nothing(tmp_path: Path, emulators: int) -> None:
+    """Ctrl-C while the environments start (a busy machine makes that window long): every
+    emulator and runtime started so far is stopped, whichever moment the signal lands."""
+    args = ["serve", "--port-python", "0", "--port-go", "0", "-c", "2"]
+    proc = _spawn(args, tmp_path)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            kids = descendants(proc.pid)
+            seen.update(kids)
+            if len(kids) >= emulators:
+                break
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        seen.update(k for k in list(seen) for k in descendants(k))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert seen, "serve started emulators"
+    assert wait_gone(sorted(seen)) == [], "an emulator outlived Ctrl-C"
+    assert "Traceback" not in err
+
+
+def test_serve_sigterm_exits_143_and_leaves_nothing(tmp_path: Path) -> None:
+    proc = _spawn(["serve", "--port-python", "0", "--port-go", "0", "--json"], tmp_path)
+    try:
+        assert proc.stdout is not None
+        urls = json.loads(proc.stdout.readline())
+        seen = set(descendants(proc.pid))
+        _hang_up_mid_request(urls["python"])
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143, err
+    assert "terminated (SIGTERM)" in err
+    assert wait_gone(sorted(seen)) == []
+    # The client that hung up cost no traceback (BrokenPipeError, ConnectionResetError).
+    assert "Traceback" not in err
+    assert "BrokenPipe" not in err
+
+
+def _hang_up_mid_request(url: str) -> None:
+    """Send a large request, then close the connection with a reset before the answer."""
+    parts = urlsplit(url)
+    body = payloads.payload(20_000)
+    with socket.create_connection((parts.hostname or "", parts.port or 80), timeout=10) as conn:
+        head = f"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n"
+        conn.sendall(head.encode() + body)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(1.5)  # the function answers into the closed connection meanwhile
 
 
 def test_cli_entry_point_is_installed() -> None:

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from telemetry_agg.bench.aws import functions as aws
-from telemetry_agg.bench.aws import remote, remote_session
+from telemetry_agg.bench.aws import load, remote, remote_session
 from telemetry_agg.bench.cli import app
 from telemetry_agg.bench.errors import BenchError
 from telemetry_agg.bench.model import cost
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.reporting import remote_tables
+from telemetry_agg.bench.reporting import tables as report_tables
 
 from .fake_lambda import FakeLambda
 from .support import FAKE_SECRET
@@ -506,7 +507,11 @@ def test_an_explicit_price_is_used(runner: CliRunner, tmp_path: Path) -> None:
     assert remote_tables.price_of(saved).gb_second == 0.00002
 
 
-def test_nothing_listening_is_explained(runner: CliRunner, tmp_path: Path) -> None:
+def test_nothing_listening_is_explained(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same retries, without waiting out their back-off.
+    monkeypatch.setattr(load, "DEFAULT_RETRY", load.RetryPolicy(base_s=0.0, cap_s=0.0))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{s.getsockname()[1]}/"
@@ -517,6 +522,9 @@ def test_nothing_listening_is_explained(runner: CliRunner, tmp_path: Path) -> No
     assert "every request failed (connection x 2 of 2); nothing answered" in result.stderr
     assert "Go: first failure: connection refused" in result.stderr
     assert "Go: 6 retries" in result.stderr
+    # The line that matters comes first; a run where nothing answered shows no empty tables.
+    assert result.stderr.lstrip().startswith("error: Python at 10 events: every request failed")
+    assert "Latency (ms)" not in result.stdout
 
 
 def test_a_duration_instead_of_a_count(world: World, runner: CliRunner, tmp_path: Path) -> None:
@@ -540,3 +548,42 @@ def test_an_unwritable_output_is_refused_before_sending(runner: CliRunner, tmp_p
     result = runner.invoke(app, [*args, "-o", str(blocker / "run")])
     assert result.exit_code == 2
     assert "cannot write results to" in result.stderr
+
+
+def test_no_credentials_leave_no_empty_results_folder(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.chdir(tmp_path)
+    args = ["remote", "--python-url", "http://127.0.0.1:9/", "--go-url", "http://127.0.0.1:9/"]
+    result = runner.invoke(app, [*args, "--region", "us-east-1", "-k", "0", "--no-reports"])
+    assert result.exit_code == 1
+    assert "needs AWS credentials" in result.stderr
+    assert not (tmp_path / "results").exists(), "an empty results folder was left behind"
+
+
+def test_the_tables_say_where_the_run_measured() -> None:
+    local_urls = remote.resolve_deployment(
+        {
+            "python_url": "http://127.0.0.1:9000/",
+            "go_url": "http://127.0.0.1:9001/",
+            "region": "us-east-1",
+        }
+    )
+    where = local_urls.where()
+    assert "AWS Lambda" not in where
+    assert "127.0.0.1:9000" in where
+    assert "127.0.0.1:9001" in where
+    on_aws = remote.resolve_deployment(
+        {
+            "python_url": "https://abc.lambda-url.eu-west-1.on.aws/",
+            "go_url": "https://def.lambda-url.eu-west-1.on.aws/",
+        }
+    )
+    assert on_aws.where() == "AWS Lambda (eu-west-1)"
+    run = res.Results(source="remote", options={"target": where})
+    assert f"Measured on {where}" in report_tables.latency_grid(run).caption

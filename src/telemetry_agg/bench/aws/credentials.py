@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, DeployError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-
-    from telemetry_agg.bench.aws.deploy import Settings
 
 __all__ = [
     "Identity",
@@ -145,8 +143,19 @@ def concurrency_problem(
     )
 
 
+class Reserving(Protocol):
+    """What the concurrency check needs of deploy's settings."""
+
+    @property
+    def region(self) -> str: ...
+    @property
+    def name_prefix(self) -> str: ...
+    @property
+    def reserved_concurrency(self) -> int: ...
+
+
 def check_concurrency(
-    settings: Settings,
+    settings: Reserving,
     lanes: tuple[str, ...] = DEFAULT_LANES,
     on_note: Callable[[str], None] = print,
 ) -> None:

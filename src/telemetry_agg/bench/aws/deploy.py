@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from telemetry_agg.bench import paths
+from telemetry_agg.bench import errors, paths
 from telemetry_agg.bench.aws import package, terraform
 from telemetry_agg.bench.aws.credentials import (
     DEFAULT_LANES,
@@ -342,7 +342,7 @@ def interrupted() -> typer.Exit:
         "Rerun the command to continue, or `telemetry-bench destroy` to clean up.",
         color="yellow",
     )
-    return typer.Exit(130)
+    return typer.Exit(errors.EXIT_INTERRUPTED)
 
 
 # --- the commands -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
+from telemetry_agg.bench.constants import MEMORY_MAX_MB, MEMORY_MIN_MB
 from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, BenchError
 
 if TYPE_CHECKING:
@@ -177,8 +178,10 @@ class FunctionControl:
         self._update(Environment={"Variables": variables})
 
     def set_memory(self, memory_mb: int) -> None:
-        if not 128 <= memory_mb <= 10_240:
-            raise AwsError(f"Lambda memory must be 128 to 10240 MB, not {memory_mb}")
+        if not MEMORY_MIN_MB <= memory_mb <= MEMORY_MAX_MB:
+            raise AwsError(
+                f"Lambda memory must be {MEMORY_MIN_MB} to {MEMORY_MAX_MB} MB, not {memory_mb}"
+            )
         self._update(MemorySize=memory_mb)
 
     @contextmanager

@@ -48,6 +48,9 @@ class RetryPolicy:
         return response.status == 429 or (response.error == "connection" and not response.sent)
 
 
+DEFAULT_RETRY = RetryPolicy()  # what a remote run uses; tests swap in a zero back-off
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One request after its retries: the last answer, how many retries, how many 429s."""

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telemetry_agg.bench.aws import functions as aws
-from telemetry_agg.bench.aws import sigv4
+from telemetry_agg.bench.aws import load, sigv4
 from telemetry_agg.bench.aws.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.errors import BenchError, UsageError
 from telemetry_agg.bench.model import answers, cost, payloads
@@ -76,7 +76,7 @@ class Deployment:
         hosts = [sigv4.check_url(t.url).netloc for t in self.targets]
         if all(_URL_REGION.search(sigv4.check_url(t.url).hostname or "") for t in self.targets):
             return f"AWS Lambda ({self.region})"
-        return "the endpoints " + ", ".join(dict.fromkeys(hosts)) + " (not AWS Lambda)"
+        return "the endpoints " + ", ".join(dict.fromkeys(hosts))
 
 
 def region_from_url(url: str) -> str | None:
@@ -180,7 +180,7 @@ class RemotePlan:
     read_reports: bool = True
     invocations: int = 1_000_000
     knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
-    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    policy: RetryPolicy = field(default_factory=lambda: load.DEFAULT_RETRY)
 
 
 @dataclass

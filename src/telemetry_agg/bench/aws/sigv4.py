@@ -28,6 +28,7 @@ import boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
+from telemetry_agg.bench.constants import LAMBDA_REQUEST_LIMIT
 from telemetry_agg.bench.errors import BenchError
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 SERVICE = "lambda"
 AUTH_TYPES = ("AWS_IAM", "NONE")
-MAX_BODY_BYTES = 6 * 1024 * 1024  # a Function URL answer is at most 6 MB; read no more
+MAX_BODY_BYTES = LAMBDA_REQUEST_LIMIT  # a Function URL answer is at most 6 MB; read no more
 
 
 class UrlError(BenchError):

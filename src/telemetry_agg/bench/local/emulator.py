@@ -127,18 +127,34 @@ def _vm_hwm_mb(pid: int) -> float | None:
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back (in the main thread) while a child process is created, so
-    that a signal never lands between its fork and our record of it: every process we start is
-    one `stop()` can find. Elsewhere, a no-op."""
+    """Hold Ctrl-C and SIGTERM back while a child process is created, so that a signal never
+    lands between its fork and our record of it: every process we start is one `stop()` can
+    find. A signal that arrives meanwhile is handled, as it would have been, right after.
+
+    (Masking the signals would not do: the other threads would still take them, and Python
+    would raise in the main thread in the middle of Popen.) Only the main thread can change
+    signal handlers; elsewhere this is a no-op, and signals only ever raise in the main thread.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    pending: list[int] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        pending.append(signum)
+
+    old = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        for signum in pending[:1]:
+            handler = old[signal.Signals(signum)]
+            if callable(handler):
+                handler(signum, None)
+            else:
+                signal.raise_signal(signum)
 
 
 def _terminate(proc: subprocess.Popen[bytes], ours: list[int]) -> None:

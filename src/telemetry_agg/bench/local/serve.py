@@ -211,7 +211,9 @@ class FunctionUrlHandler(BaseHTTPRequestHandler):
             self._error(400, "Content-Length is negative")
             return None
         if length > MAX_REQUEST_BYTES:
-            self._error(413, "Request must be smaller than 6291456 bytes for the payload")
+            self._error(
+                413, f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the payload"
+            )
             return None
         return self.rfile.read(length)
 
@@ -339,10 +341,14 @@ def _serve_lane(served: Served, plan: ServePlan, lane: str) -> None:
         server = _Server((plan.host, port), _handler_class(pool))
     except OSError as exc:
         raise BenchError(f"--port-{lane} {port}: cannot listen there ({exc.strerror})") from None
-    served.servers.append(server)
-    pool.start(plan.concurrency)
+    try:
+        pool.start(plan.concurrency)
+    except BaseException:
+        server.server_close()  # never served: nothing to shut down (shutdown() would wait)
+        raise
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    served.servers.append(server)  # serving: `stop()` shuts it down
     served.threads.append(thread)
     served.urls[lane] = f"http://{plan.host}:{server.server_address[1]}/"
 

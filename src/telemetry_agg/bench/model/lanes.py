@@ -114,7 +114,6 @@ GO = Lane(
 # compared with (`BASELINES`).
 REGISTRY: dict[str, Lane] = {lane.name: lane for lane in (PYTHON, PYTHON_LEAN, GO)}
 BASELINES = (GO.name, PYTHON.name)
-LANGUAGES = ("python", "go")
 
 
 def register(lane: Lane) -> Lane:

@@ -374,10 +374,13 @@ def fit(grid: Grid, width: int) -> list[Grid]:
 def render(grid: Grid) -> Table:
     table = Table(title=grid.title, caption=grid.caption, caption_justify="left")
     for i, h in enumerate(grid.headers):
-        if i in grid.right:  # a number: whole, on one line, never cut
-            table.add_column(h, justify="right", no_wrap=True, min_width=_column_width(grid, i))
-        else:
-            table.add_column(h, justify="left", overflow="fold")
+        cells = [row[i] for row in grid.rows if i < len(row)]
+        if i in grid.right:  # a number: whole, on one line, never cut (its header may wrap)
+            widest = max((len(c) for c in cells), default=0)
+            table.add_column(h, justify="right", min_width=widest, overflow="fold")
+        else:  # words wrap between them, never inside one
+            widest = max((len(w) for c in cells for w in c.split()), default=0)
+            table.add_column(h, justify="left", min_width=widest, overflow="fold")
     for row in grid.rows:
         table.add_row(*row)
     return table

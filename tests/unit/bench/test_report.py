@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from rich.console import Console
 
 from telemetry_agg.bench.model import cost
@@ -62,3 +63,29 @@ def test_markdown(results: Results) -> None:
     assert "|---:|---|---|---:|" in text
     assert "Test CPU, 2 cores" in text
     assert "**incomplete**" in text  # complete is False until a run finishes
+
+
+@pytest.mark.parametrize("width", [80, 100, 160])
+def test_tables_fit_a_narrow_terminal_without_cutting_a_number(width: int) -> None:
+    """Numbers are never cut to fit: a narrow terminal gets fewer columns per table."""
+    results = make_results(languages=("python", "go"))
+    console = Console(record=True, width=width)
+    report.print_report(console, results)
+    text = console.export_text()
+    assert "\u2026" not in text  # Rich's ellipsis: nothing was truncated
+    assert max(len(line) for line in text.splitlines()) <= width
+    for grid in report.grids(results):
+        for row in grid.rows:
+            for cell in row:
+                if cell and cell[0].isdigit():
+                    assert cell in text, (width, grid.title, cell)
+
+
+def test_fit_repeats_the_key_columns() -> None:
+    grid = report.latency_grid(make_results(languages=("python", "go")))
+    parts = report.fit(grid, 80)
+    assert len(parts) > 1
+    for part in parts:
+        assert part.headers[:2] == ["Events", "Lane"]
+    assert parts[-1].caption == grid.caption
+    assert sum(len(p.headers) - 2 for p in parts) == len(grid.headers) - 2

@@ -95,3 +95,17 @@ def test_environment_detect_reads_this_machine() -> None:
     assert env.python.count(".") == 2
     assert env.emulator == "v1"
     assert env.cpu
+
+
+def test_a_file_from_before_lanes_reads_with_lane_from_language(
+    results: Results, tmp_path: Path
+) -> None:
+    data = results.to_dict()
+    for series in data["series"]:
+        del series["lane"]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(data))
+    back = res.load(path)
+    assert [s.lane for s in back.series] == [s.language for s in results.series]
+    assert back.lanes() == ["python", "go"]
+    assert back.get(100, "go") is not None
