@@ -35,7 +35,8 @@ import tempfile
 import time
 from typing import TYPE_CHECKING, Any
 
-from telemetry_agg.bench.local import emulator
+from telemetry_agg.bench.local import emulator, runtimes
+from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.model.payloads import function_url_event, payload
 from telemetry_agg.handler import handler
 from telemetry_agg.limits import NOT_COMPARED
@@ -139,14 +140,11 @@ def _top_level_imports_ms(code: str) -> float:
 
 
 def lanes() -> dict[str, emulator.Runtime]:
-    stock = emulator.python_runtime()
-    lean = emulator.Runtime(
-        language="python",
-        argv=[sys.executable, "-m", "telemetry_agg.runtime", HANDLER],
-        cwd=stock.cwd,
-        env=stock.env,
-    )
-    return {"stock": stock, "lean": lean}
+    """The two Python lanes as `local` starts them (the packaged zip, the runtime's Python)."""
+    return {
+        "stock": runtimes.lane_runtime(lane_registry.PYTHON),
+        "lean": runtimes.lane_runtime(lane_registry.PYTHON_LEAN),
+    }
 
 
 def compute_ms(emu: emulator.Emulator, request_id: str) -> float | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from support import skip_without_lane_tools
 from telemetry_agg.bench.errors import ToolMissingError
 from telemetry_agg.bench.local import pyruntime, runtimes, taskdir
 from telemetry_agg.bench.local.emulator import Emulator
@@ -20,11 +21,7 @@ EVENT = b'{"requestContext": {"http": {"method": "POST"}}, "body": "[{\\"status\
 
 @pytest.fixture(scope="module")
 def ready() -> None:
-    try:
-        runtimes.rie_path()
-        pyruntime.runtime_folder(pyruntime.runtime_python())
-    except ToolMissingError as exc:
-        pytest.skip(f"needs the emulator and the Python runtime folder (the set-up): {exc}")
+    skip_without_lane_tools(go=False)
 
 
 def test_extract_keeps_the_modes_and_remove_only_task_folders(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
+from support import skip_without_lane_tools
 from telemetry_agg.bench.aws import load, sigv4
 from telemetry_agg.bench.cli import app
-from telemetry_agg.bench.errors import ToolMissingError
-from telemetry_agg.bench.local import pyruntime, runtimes, serve
+from telemetry_agg.bench.local import serve
 from telemetry_agg.bench.model import results as res
 
 if TYPE_CHECKING:
@@ -23,12 +23,7 @@ pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[serve.Served]:
-    try:
-        runtimes.rie_path()
-        runtimes.go_runtime(build=False)
-        pyruntime.runtime_folder(pyruntime.runtime_python())
-    except ToolMissingError as exc:
-        pytest.skip(f"needs the emulator, the Go bootstrap, the Python runtime folder: {exc}")
+    skip_without_lane_tools()
     with serve.serve_functions(concurrency=2) as running:
         yield running
 

@@ -1,14 +1,15 @@
 """`telemetry-bench local`'s measurement: every lane side by side under the real Runtime
 Interface Emulator.
 
-For each payload size and each lane:
+For each payload size, every lane:
 
-1. **Cold starts**: `--cold K` times, a fresh emulator and runtime; the first invocation's client
-   latency is the cold start (the runtime starts at that invocation, as on Lambda), with the
-   REPORT line's Init Duration and Duration beside it.
-2. **Warm invocations**: `--concurrency C` environments (C emulators: one environment serves one
-   request at a time, as on Lambda), each warmed by one invocation that is not recorded, then
-   `--warm N` invocations shared among them, one worker per environment.
+1. **Cold starts**: `--cold K` times per lane, the lanes in turn (so that a burst of load on a
+   shared machine falls on all of them, not on one lane's block), a fresh emulator and runtime
+   each; the first invocation's client latency is the cold start (the runtime starts at that
+   invocation, as on Lambda), with the REPORT line's Init Duration and Duration beside it.
+2. **Warm invocations**, lane after lane: `--concurrency C` environments (C emulators: one
+   environment serves one request at a time, as on Lambda), each warmed by one invocation that
+   is not recorded, then `--warm N` invocations shared among them, one worker per environment.
 
 Every answer is checked: a non-200, a timeout or a crash stops the run with the reason; the first
 answer of each lane per size is compared with the reference lane's by the contract's rule
@@ -254,19 +255,25 @@ class Measurer:
         if mismatches:
             raise BenchError(mismatches[0])
 
-    def cold(self, series: Measured) -> None:
-        label = f"{series.size:>6,} {series.runtime.lane:<6} cold"
-        task = self.progress.add_task(label, total=self.plan.cold)
+    def cold(self, lanes: list[Measured]) -> None:
+        """`--cold K` cold starts of each lane, the lanes in turn (one each, K times), so that
+        the machine's changing load falls on every lane alike."""
+        tasks = [
+            self.progress.add_task(f"{s.size:>6,} {s.runtime.lane:<6} cold", total=self.plan.cold)
+            for s in lanes
+        ]
         for _ in range(self.plan.cold):
-            emu = self.fleet.start(series.runtime)
-            try:
-                inv = emu.invoke(series.event)
-                series.record.samples.append(to_sample("cold", inv, emu, 0))
-                self.check(series, inv, emu)
-            finally:
-                self.fleet.stop(emu)
-            self.progress.advance(task)
-        self.progress.remove_task(task)
+            for series, task in zip(lanes, tasks, strict=True):
+                emu = self.fleet.start(series.runtime)
+                try:
+                    inv = emu.invoke(series.event)
+                    series.record.samples.append(to_sample("cold", inv, emu, 0))
+                    self.check(series, inv, emu)
+                finally:
+                    self.fleet.stop(emu)
+                self.progress.advance(task)
+        for task in tasks:
+            self.progress.remove_task(task)
 
     def warm(self, series: Measured) -> None:
         if self.plan.warm <= 0:
@@ -361,16 +368,25 @@ def run_local(
         with progress:
             for size, body in bodies.items():
                 event = json.dumps(payloads.function_url_event(body)).encode()
-                for lane, rt in lane_rts.items():
-                    record = results.series_for(
-                        size, lane, payload_bytes=len(body), aggregator=rt.aggregator
+                measured = [
+                    Measured(
+                        rt,
+                        size,
+                        event,
+                        results.series_for(
+                            size, lane, payload_bytes=len(body), aggregator=rt.aggregator
+                        ),
                     )
-                    series = Measured(rt, size, event, record)
-                    measurer.cold(series)
+                    for lane, rt in lane_rts.items()
+                ]
+                measurer.cold(measured)
+                for series in measured:
                     measurer.warm(series)
                     progress.advance(overall)
                     if on_series:
                         on_series(results)
     finally:
         fleet.stop_all()
+        # a lane whose turn never came (a stop during another's cold starts) measured nothing
+        results.series = [s for s in results.series if s.samples]
     return results
