@@ -46,9 +46,9 @@ ENV_INFRA_DIR = "TELEMETRY_AGG_INFRA_DIR"
 BINARY_NAMES = ("terraform", "tofu")
 
 INSTALL_HINT = (
-    "Install Terraform (>= 1.5) or OpenTofu (>= 1.6) and put it on PATH, or run `make setup`, "
-    "which builds OpenTofu into .tools/bin/tofu when neither is installed. To use a binary "
-    f"elsewhere, set {ENV_BINARY}=/path/to/terraform."
+    "Install Terraform (>= 1.5) or OpenTofu (>= 1.6) and put it on PATH, or, in a checkout, run "
+    "`make setup`, which builds OpenTofu into .tools/bin/tofu when neither is installed. To use "
+    f"a binary elsewhere, set {ENV_BINARY}=/path/to/terraform."
 )
 
 
