@@ -96,10 +96,6 @@ def build_dir() -> Path:
     return project_root() / "build" if in_checkout() else cache_dir() / "build"
 
 
-def scripts_dir() -> Path:
-    return project_root() / "scripts"
-
-
 def go_dir() -> Path:
     """The Go module's sources (go.mod, go.sum, cmd/...): the checkout's or the packaged."""
     return project_root() / "go" if in_checkout() else data_dir() / "go"
