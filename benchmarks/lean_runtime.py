@@ -160,8 +160,8 @@ def under_emulator(event: bytes, warm: int) -> dict[str, dict[str, list[float]]]
     """REPORT Duration (ms) of ``warm`` invocations per lane, after one untimed one, and the
     part of it outside the handler's own compute_ms (the runtime client: decode, encode,
     transfer)."""
-    runtimes = lanes()
-    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in runtimes.items()}
+    lane_rts = lanes()
+    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in lane_rts.items()}
     durations: dict[str, list[float]] = {name: [] for name in emus}
     outside: dict[str, list[float]] = {name: [] for name in emus}
     try:

@@ -725,3 +725,26 @@ def test_installed_deploy_and_destroy_use_the_deployments_own_folder(
     assert json.loads(gone.stdout) == {"destroyed": True, "outcome": "destroyed"}
     assert (fake_tf.dir / "calls").read_text().splitlines()[-1].startswith(f"-chdir={where} ")
     assert {p.name: p.read_bytes() for p in INFRA.iterdir() if p.is_file()} == checkout
+
+
+def test_the_lanes_go_to_terraform_when_infra_takes_them(tmp_path: Path) -> None:
+    """An infra/ with the `lanes` variable gets every chosen lane from the registry; one
+    without deploys python and go only, and says so for any other choice."""
+    (tmp_path / "variables.tf").write_text('variable "region" {}\n')
+    assert deploy.lanes_tfvars(("python", "go"), tmp_path) == {}
+    with pytest.raises(deploy.DeployError, match="no `lanes` variable"):
+        deploy.lanes_tfvars(("go",), tmp_path)
+    (tmp_path / "variables.tf").write_text('variable "lanes" {}\n')
+    lanes = deploy.lanes_tfvars(("go",), tmp_path)["lanes"]
+    assert lanes == {
+        "go": {
+            "runtime": "provided.al2023",
+            "handler": "bootstrap",
+            "artifact": "go",
+            "environment": {},
+        }
+    }
+    path = deploy.write_vars(deploy.Settings(), tmp_path, ("python", "go"))
+    written = json.loads(path.read_text())
+    assert set(written["lanes"]) == {"python", "go"}
+    assert written["lanes"]["python"]["handler"] == "telemetry_agg.handler.handler"

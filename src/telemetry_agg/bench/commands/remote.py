@@ -6,8 +6,10 @@ Each lane has its own URL, function and log-group options, generated from the la
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -53,8 +55,12 @@ _HELP_PARAGRAPHS = (
 REMOTE_HELP = "\n\n".join(_HELP_PARAGRAPHS)
 
 
-def _lane_flag(family: str, flag: str, what: str) -> Any:
-    def make(lane: registry.Lane) -> Any:
+def _lane_flag(
+    family: str, flag: str, what: str
+) -> tuple[str, Callable[[registry.Lane], inspect.Parameter]]:
+    """One family of per-lane options: `--<lane>-<flag>`, received as `<family>={lane: value}`."""
+
+    def make(lane: registry.Lane) -> inspect.Parameter:
         help_text = what.format(name=lane.display, lane=lane.option)
         return lane_option(
             lane,

@@ -6,6 +6,7 @@ Each lane has its own port option, generated from the lane registry: `--port-pyt
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 
 import typer
@@ -30,7 +31,7 @@ SERVE_HELP = (
 FIRST_PORT = 9000
 
 
-def _port_option(lane: registry.Lane):  # type: ignore[no-untyped-def]  # noqa: ANN202
+def _port_option(lane: registry.Lane) -> inspect.Parameter:
     return lane_option(
         lane,
         "port",
