@@ -59,9 +59,7 @@ def bench(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "--quiet"]
     run([*pip, "install", f"{wheel}[bench]"], cwd=home)
     go = Path(str(shutil.which("go"))).parent
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TELEMETRY_", "VIRTUAL_ENV"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEMETRY_", "VIRTUAL_ENV"))}
     env.update(
         PATH=os.pathsep.join([str(venv / "bin"), str(go), "/usr/bin", "/bin"]),
         TELEMETRY_AGG_CACHE=str(home / "cache"),  # XDG_CACHE_HOME stays: Go's build cache
