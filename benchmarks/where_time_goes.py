@@ -12,14 +12,16 @@ every step, so that the machine's noise falls on all of them alike.
    the runtime client's decode of the event (stock: awslambdaric's
    `LambdaMarshaller.unmarshal_request`, simplejson; lean: none, the raw bytes are handed
    over), the handler (lean: on the raw bytes, its envelope decode `decode_event` shown apart),
-   the answer's encode (stock: `marshal_response`; lean: the loop's `encode`). Medians.
+   the answer's encode (stock: `marshal_response`; lean: the loop's `encode`). Median and best.
 2. Under the emulator: `--warm` warm invocations of the `--events` Function URL event per lane:
    REPORT Duration (mean, median) and the handler's own compute_ms from its log line.
 3. Cold starts, `--cold` per lane, a fresh environment each, on a `--cold-events` event: the
    first invocation's client latency (median), split for the Python lanes into the
-   interpreter (`python -c pass` in the task folder), the imports (the runtime client's modules
-   and the handler's, beyond the interpreter) and the rest (the first request, the process
-   start and the emulator's relay): cold start minus the other two.
+   interpreter (`python -c pass` in a task folder, wall time), the imports beyond the
+   interpreter's own (the runtime client's modules and the handler's, `-X importtime`) and the
+   rest (the process start under the emulator, the first request, the emulator's relay): cold
+   start minus the other two. Medians of separate samples: on a loaded machine the rest can
+   come out small or even negative; read it as "what the first two leave".
 """
 
 from __future__ import annotations
@@ -73,17 +75,18 @@ for _ in range(rounds):
         t = time.perf_counter(); stock_answer = marshaller.marshal_response(result)[0]
         add("python", "answer encode", ms(t))
         add("python-lean", "client decode", 0.0)
-        t = time.perf_counter(); decode_event(event)
-        add("python-lean", "of which envelope decode", ms(t))
         t = time.perf_counter(); result = handler(event, Context())
         add("python-lean", "handler", ms(t))
+        t = time.perf_counter(); decode_event(event)
+        add("python-lean", "of which envelope decode", ms(t))
         t = time.perf_counter(); lean_answer = encode(result)[0]
         add("python-lean", "answer encode", ms(t))
     sink.seek(0); sink.truncate()
 a, b = json.loads(stock_answer), json.loads(lean_answer)
 assert a["statusCode"] == b["statusCode"] == 200, (a, b)
 medians = {lane: {k: statistics.median(v) for k, v in s.items()} for lane, s in steps.items()}
-print(json.dumps(medians))
+bests = {lane: {k: min(v) for k, v in s.items()} for lane, s in steps.items()}
+print(json.dumps({"median": medians, "best": bests}))
 """
 
 
@@ -154,6 +157,39 @@ def run_ms(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def import_ms(python: str, code: str, cwd: Path, env: dict[str, str]) -> float:
+    """What `-X importtime` says `code`'s top-level imports cost (their cumulative times)."""
+    done = subprocess.run(
+        [python, "-X", "importtime", "-c", code],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    total = 0
+    for line in done.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and not parts[2].startswith("  ") and parts[1].strip().isdigit():
+            total += int(parts[1])
+    return total / 1000
+
+
+def split_start(name: str, rt: Runtime) -> tuple[float, float]:
+    """A Python lane's start, outside the emulator: the interpreter (`python -c pass`, wall
+    time) and the imports beyond its own (the runtime client's and the handler's modules)."""
+    assert rt.task_zip is not None
+    folder = taskdir.extract(rt.task_zip)
+    try:
+        env, python = task_env(rt, folder), rt.argv[0]
+        bare = run_ms([python, "-c", "pass"], folder, env)
+        code = f"import {CLIENT_IMPORTS[name]}, {HANDLER_MODULE}"
+        imports = import_ms(python, code, folder, env) - import_ms(python, "pass", folder, env)
+    finally:
+        taskdir.remove(folder)
+    return bare, imports
+
+
 def cold(rts: dict[str, Runtime], event: bytes, count: int) -> dict[str, dict[str, float]]:
     """Per lane: the cold start's median, and for the Python lanes its split."""
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in rts}
@@ -164,17 +200,9 @@ def cold(rts: dict[str, Runtime], event: bytes, count: int) -> dict[str, dict[st
                 if inv.error is None:
                     samples[name].setdefault("cold start", []).append(inv.client_ms)
             if name in PYTHON_LANES:
-                assert rt.task_zip is not None
-                folder = taskdir.extract(rt.task_zip)
-                try:
-                    env, python = task_env(rt, folder), rt.argv[0]
-                    bare = run_ms([python, "-c", "pass"], folder, env)
-                    code = f"import {CLIENT_IMPORTS[name]}, {HANDLER_MODULE}"
-                    loaded = run_ms([python, "-c", code], folder, env)
-                finally:
-                    taskdir.remove(folder)
+                bare, imports = split_start(name, rt)
                 samples[name].setdefault("interpreter", []).append(bare)
-                samples[name].setdefault("imports", []).append(loaded - bare)
+                samples[name].setdefault("imports", []).append(imports)
     out: dict[str, dict[str, float]] = {}
     for name, steps in samples.items():
         out[name] = {step: statistics.median(values) for step, values in steps.items()}
@@ -184,10 +212,28 @@ def cold(rts: dict[str, Runtime], event: bytes, count: int) -> dict[str, dict[st
     return out
 
 
-def table(name: str, figures: dict[str, float]) -> str:
+def table(name: str, figures: dict[str, str]) -> str:
     lines = [f"**{lane_registry.display(name)}** (`{name}`)", "", "| step | ms |", "|---|---:|"]
-    lines += [f"| {step} | {value:.2f} |" for step, value in figures.items()]
+    lines += [f"| {step} | {value} |" for step, value in figures.items()]
     return "\n".join(lines)
+
+
+def figures_of(
+    rts: dict[str, Runtime], split: dict[str, Any], warm_: dict[str, Any], cold_: dict[str, Any]
+) -> dict[str, dict[str, str]]:
+    """Each lane's figures as table rows (ms, formatted)."""
+    figures: dict[str, dict[str, str]] = {name: {} for name in rts}
+    for name, steps in split["median"].items():
+        for step, value in steps.items():
+            best = split["best"][name][step]
+            figures[name][f"{step}, in process: median (best)"] = f"{value:.2f} ({best:.2f})"
+    for name, steps in warm_.items():
+        figures[name].update({step: f"{value:.2f}" for step, value in steps.items()})
+    for name, steps in cold_.items():
+        for step, value in steps.items():
+            label = "cold start (median)" if step == "cold start" else f"- {step}"
+            figures[name][label] = f"{value:.2f}"
+    return figures
 
 
 def main() -> None:
@@ -202,19 +248,19 @@ def main() -> None:
     rts = lane_runtimes()
     event = json.dumps(function_url_event(payload(args.events))).encode()
     cold_event = json.dumps(function_url_event(payload(args.cold_events))).encode()
-    figures: dict[str, dict[str, float]] = {name: {} for name in rts}
-    for name, steps in in_process(rts, event, args.rounds).items():
-        figures[name].update({f"{step} (in process)": v for step, v in steps.items()})
-    for name, steps in warm(rts, event, args.warm).items():
-        figures[name].update(steps)
-    for name, steps in cold(rts, cold_event, args.cold).items():
-        for step, value in steps.items():
-            label = f"cold start at {args.cold_events:,} events" if step == "cold start" else step
-            figures[name][label if step == "cold start" else f"- {step}"] = value
+    split = in_process(rts, event, args.rounds)
+    warm_ = warm(rts, event, args.warm)
+    cold_ = cold(rts, cold_event, args.cold)
+    figures = figures_of(rts, split, warm_, cold_)
     python = rts["python"].python
-    head = f"{args.events:,} events ({len(event):,} bytes); Python {python}; load {os.getloadavg()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    head = (
+        f"{args.events:,} events ({len(event):,} bytes) warm; cold starts at "
+        f"{args.cold_events:,} events; Python {python}; load average {load}"
+    )
     if args.json:
-        print(json.dumps({"about": head, "lanes": figures}, indent=2))
+        data = {"about": head, "in_process": split, "warm": warm_, "cold": cold_}
+        print(json.dumps(data, indent=2))
         return
     print(head)
     for name, steps in figures.items():

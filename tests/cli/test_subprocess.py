@@ -35,7 +35,7 @@ def test_local_as_a_subprocess(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
-    assert {r["lane"] for r in summary["summary"]} == {"python", "python-lean", "go"}
+    assert {r["language"] for r in summary["summary"]} == {"python", "go"}
     assert "Latency (ms)" in out.stderr
 
 
@@ -126,9 +126,9 @@ def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
-        assert set(urls) == {"python", "python-lean", "go"}
+        assert set(urls) == {"python", "go"}
         seen = set(descendants(proc.pid))
-        assert len(seen) >= 6  # two environments per function
+        assert len(seen) >= 4  # two environments per function
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:
