@@ -139,7 +139,7 @@ def _top_level_imports_ms(code: str) -> float:
     return total / 1000
 
 
-def lanes() -> dict[str, emulator.Runtime]:
+def lanes() -> dict[str, runtimes.Runtime]:
     """The two Python lanes as `local` starts them (the packaged zip, the runtime's Python)."""
     return {
         "stock": runtimes.lane_runtime(lane_registry.PYTHON),
@@ -160,8 +160,8 @@ def under_emulator(event: bytes, warm: int) -> dict[str, dict[str, list[float]]]
     """REPORT Duration (ms) of ``warm`` invocations per lane, after one untimed one, and the
     part of it outside the handler's own compute_ms (the runtime client: decode, encode,
     transfer)."""
-    lane_rts = lanes()
-    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in lane_rts.items()}
+    runtimes = lanes()
+    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in runtimes.items()}
     durations: dict[str, list[float]] = {name: [] for name in emus}
     outside: dict[str, list[float]] = {name: [] for name in emus}
     try:

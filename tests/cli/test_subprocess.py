@@ -3,6 +3,7 @@ cleanly, exits 130, keeps partial results and leaves no emulator or runtime behi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import struct
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +21,9 @@ from telemetry_agg.bench.model import payloads
 from telemetry_agg.bench.model import results as res
 
 from .support import BENCH, ROOT, alive, bench_env, descendants, wait_gone
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 
@@ -35,7 +40,7 @@ def test_local_as_a_subprocess(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
-    assert {r["language"] for r in summary["summary"]} == {"python", "go"}
+    assert {r["lane"] for r in summary["summary"]} == {"python", "python-lean", "go"}
     assert "Latency (ms)" in out.stderr
 
 
@@ -75,6 +80,18 @@ def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
         cwd=cwd,
         start_new_session=True,
     )
+
+
+@contextlib.contextmanager
+def _running(args: list[str], cwd: Path) -> Iterator[subprocess.Popen[str]]:
+    """`_spawn`, killed on the way out if the test left it running (a failure, say)."""
+    proc = _spawn(args, cwd)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
 
 
 def _interrupt(
@@ -122,19 +139,14 @@ def test_a_stop_signal_stops_cleanly_and_keeps_partial_results(
 
 def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
     args = ["serve", "--port-python", "0", "--port-go", "0", "--json"]
-    proc = _spawn(args, tmp_path)
-    try:
+    with _running(args, tmp_path) as proc:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
-        assert set(urls) == {"python", "go"}
+        assert set(urls) == {"python", "python-lean", "go"}
         seen = set(descendants(proc.pid))
-        assert len(seen) >= 4  # two environments per function
+        assert len(seen) >= 6  # two environments per function
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 130, err
     assert wait_gone(sorted(seen)) == []
     assert not any(alive(p) for p in seen)
@@ -145,9 +157,8 @@ def test_serve_stopped_while_starting_leaves_nothing(tmp_path: Path, emulators: 
     """Ctrl-C while the environments start (a busy machine makes that window long): every
     emulator and runtime started so far is stopped, whichever moment the signal lands."""
     args = ["serve", "--port-python", "0", "--port-go", "0", "-c", "2"]
-    proc = _spawn(args, tmp_path)
     seen: set[int] = set()
-    try:
+    with _running(args, tmp_path) as proc:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             kids = descendants(proc.pid)
@@ -157,11 +168,6 @@ def test_serve_stopped_while_starting_leaves_nothing(tmp_path: Path, emulators: 
             time.sleep(0.005)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        seen.update(k for k in list(seen) for k in descendants(k))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 130, err
     assert seen, "serve started emulators"
     assert wait_gone(sorted(seen)) == [], "an emulator outlived Ctrl-C"
@@ -169,18 +175,13 @@ def test_serve_stopped_while_starting_leaves_nothing(tmp_path: Path, emulators: 
 
 
 def test_serve_sigterm_exits_143_and_leaves_nothing(tmp_path: Path) -> None:
-    proc = _spawn(["serve", "--port-python", "0", "--port-go", "0", "--json"], tmp_path)
-    try:
+    with _running(["serve", "--port-python", "0", "--port-go", "0", "--json"], tmp_path) as proc:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
         seen = set(descendants(proc.pid))
         _hang_up_mid_request(urls["python"])
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
     assert proc.returncode == 143, err
     assert "terminated (SIGTERM)" in err
     assert wait_gone(sorted(seen)) == []

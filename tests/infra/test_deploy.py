@@ -22,7 +22,8 @@ import pytest
 from moto import settings as moto_settings
 
 from telemetry_agg.bench import paths
-from telemetry_agg.bench.aws import deploy, terraform
+from telemetry_agg.bench.aws import cold_options, deploy, terraform
+from telemetry_agg.bench.model import lanes as lane_registry
 
 from .support import FAKE_SECRET, INFRA, REGION
 
@@ -742,9 +743,201 @@ def test_the_lanes_go_to_terraform_when_infra_takes_them(tmp_path: Path) -> None
             "handler": "bootstrap",
             "artifact": "go",
             "environment": {},
+            "snapstart": False,  # no cold-start option unless deploy is given one
+            "provisioned_concurrency": 0,
         }
     }
     path = deploy.write_vars(deploy.Settings(), tmp_path, ("python", "go"))
     written = json.loads(path.read_text())
     assert set(written["lanes"]) == {"python", "go"}
     assert written["lanes"]["python"]["handler"] == "telemetry_agg.handler.handler"
+
+
+# --- the cold-start options and the workload (issue 12, issue 11 point 4) ----------------------
+
+
+def test_snapstart_with_only_go_exits_2_with_the_reason(stage: Stage) -> None:
+    result = stage.invoke([*stage.deploy_args, "--lanes", "go", "--snapstart", "--auto-approve"])
+    assert result.exit_code == 2, result.output
+    assert "provided.al2023" in result.stderr
+    assert "managed runtimes only" in result.stderr
+    assert "--provisioned-concurrency N" in result.stderr  # what to do instead
+    assert stage.fake.calls() == []  # before terraform, credentials, anything
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--snapstart", "--provisioned-concurrency", "2"], "AWS refuses SnapStart with"),
+        (["--provisioned-concurrency", "30"], "more than --reserved-concurrency 25"),
+    ],
+)
+def test_refused_option_pairs_exit_2_before_anything(
+    stage: Stage, extra: list[str], says: str
+) -> None:
+    result = stage.invoke([*stage.deploy_args, *extra, "--auto-approve"])
+    assert result.exit_code == 2, result.output
+    assert says in result.stderr
+    assert stage.fake.calls() == []
+
+
+def test_snapstart_goes_to_the_python_lane_and_go_stays_on_demand(stage: Stage) -> None:
+    # The lanes named: the lean lane, once registered, is refused SnapStart (its own test).
+    args = ["--lanes", "python,go", "--snapstart", "--auto-approve"]
+    result = stage.invoke([*stage.deploy_args, *args])
+    assert result.exit_code == 0, result.output
+    written = stage.fake.vars("plan")
+    lanes = written["lanes"]
+    assert isinstance(lanes, dict)
+    assert set(lanes) == {"python", "go"}
+    assert lanes["python"]["snapstart"] is True
+    assert lanes["go"]["snapstart"] is False
+    assert lanes["python"]["provisioned_concurrency"] == lanes["go"]["provisioned_concurrency"] == 0
+    assert lanes["python"]["runtime"] == "python3.12"
+    assert written["workload"] == "cpu"
+    assert "go: no SnapStart on provided.al2023" in result.stderr
+
+
+def test_provisioned_concurrency_and_the_store_reach_every_lane(stage: Stage) -> None:
+    args = ["--provisioned-concurrency", "2", "--workload", "store", "--auto-approve"]
+    result = stage.invoke([*stage.deploy_args, *args])
+    assert result.exit_code == 0, result.output
+    written = stage.fake.vars("plan")
+    lanes = written["lanes"]
+    assert isinstance(lanes, dict)
+    assert {name: lane["provisioned_concurrency"] for name, lane in lanes.items()} == {
+        "python": 2,
+        "go": 2,
+    }
+    assert not any(lane["snapstart"] for lane in lanes.values())
+    assert written["workload"] == "store"
+
+
+def test_snapstart_is_refused_for_the_lean_lane(stage: Stage) -> None:
+    lean = lane_registry.Lane(
+        name="python-lean",
+        language="python",
+        display="Python (lean)",
+        runtime="python3.12",
+        artifact="python",
+        handler="telemetry_agg.handler.handler",
+        local_argv=("{python}", "-m", "telemetry_agg.runtime"),
+        environment={"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/telemetry_agg/runtime/lean-wrapper"},
+    )
+    registered = lean.name not in lane_registry.REGISTRY
+    if registered:
+        lane_registry.register(lean)
+    try:
+        args = ["--lanes", "python,python-lean,go", "--snapstart", "--auto-approve"]
+        result = stage.invoke([*stage.deploy_args, *args])
+    finally:
+        if registered:
+            lane_registry.unregister(lean.name)
+    assert result.exit_code == 2, result.output
+    assert "refused for the lane python-lean" in result.stderr
+    assert "restore step" in result.stderr
+    assert "--lanes python,go" in result.stderr
+    assert stage.fake.calls() == []
+
+
+def test_destroy_plans_with_the_options_the_deploy_wrote(stage: Stage) -> None:
+    args = ["--lanes", "python,go", "--snapstart", "--workload", "store", "--auto-approve"]
+    deployed = stage.invoke([*stage.deploy_args, *args])
+    assert deployed.exit_code == 0, deployed.output
+    applied = stage.fake.vars("plan")
+    (stage.infra / "terraform.tfstate").write_text(json.dumps(HALF_APPLIED_STATE))
+    result = stage.invoke(["destroy", "--auto-approve", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "-destroy" in stage.fake.calls()[-2]
+    used = stage.fake.vars("plan")
+    # The same lanes (SnapStart on python) and the same workload: the plan that destroys the
+    # alias, its versions and the table validates the variables deploy wrote.
+    assert used["lanes"] == applied["lanes"]
+    assert used["workload"] == "store"
+
+
+ACCOUNT = {"ConcurrentExecutions": 1000, "UnreservedConcurrentExecutions": 900}
+
+
+@pytest.mark.parametrize(
+    ("provisioned", "reserved", "account", "current", "fits"),
+    [
+        (2, 25, {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}, {}, True),
+        (400, -1, ACCOUNT, {}, True),  # 800 of the 900 - 100 unreserved
+        (401, -1, ACCOUNT, {}, False),
+        (401, -1, ACCOUNT, dict.fromkeys(NAMES, 1), True),  # given back on the redeploy
+        (2, -1, {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}, {}, False),
+    ],
+)
+def test_provisioned_concurrency_must_fit_the_unreserved_pool(
+    provisioned: int,
+    reserved: int,
+    account: dict[str, int],
+    current: dict[str, int],
+    fits: bool,
+) -> None:
+    problem = cold_options.provisioned_problem(provisioned, NAMES, reserved, account, current)
+    assert (problem is None) is fits
+    if problem:
+        assert f"needs {provisioned * 2}" in problem
+
+
+def test_an_account_too_small_for_n_exits_2_before_applying(
+    stage: Stage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GetAccountSettings is not in moto: a Stubber answers it (10 in all, 10 unreserved)."""
+    import boto3  # noqa: PLC0415
+    from botocore.stub import Stubber  # noqa: PLC0415
+
+    client = boto3.client("lambda", region_name=REGION)
+    stub = Stubber(client)
+    limits = {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}
+    stub.add_response("get_account_settings", {"AccountLimit": limits})
+    for _ in NAMES:
+        stub.add_client_error("get_function_concurrency", "ResourceNotFoundException")
+    for name in NAMES:
+        stub.add_client_error(
+            "get_provisioned_concurrency_config",
+            "ResourceNotFoundException",
+            expected_params={"FunctionName": name, "Qualifier": "live"},
+        )
+    original = boto3.session.Session.client
+
+    def lambda_stubbed(self: Any, service: str, *args: Any, **kwargs: Any) -> Any:
+        return client if service == "lambda" else original(self, service, *args, **kwargs)
+
+    monkeypatch.setattr(boto3.session.Session, "client", lambda_stubbed)
+    with stub:
+        args = ["--reserved-concurrency", "-1", "--provisioned-concurrency", "2"]
+        result = stage.invoke([*stage.deploy_args, *args, "--auto-approve"])
+    assert result.exit_code == 2, result.output
+    assert "needs 4 of the account's unreserved concurrency, which has 0" in result.stderr
+    assert "Lower --provisioned-concurrency" in result.stderr
+    assert "apply" not in stage.fake.subcommands()
+    assert "plan" not in stage.fake.subcommands()
+
+
+def test_the_lanes_output_and_the_workload_are_read() -> None:
+    lanes = {
+        "python": {
+            "function_url": "https://py.lambda-url.eu-west-1.on.aws/live/",
+            "function_name": "telemetry-agg-python",
+            "log_group_name": "/aws/lambda/telemetry-agg-python",
+            "alias": "live",
+            "version": "3",
+            "runtime": "python3.12",
+            "architecture": "arm64",
+            "snapstart": True,
+            "provisioned_concurrency": 0,
+        }
+    }
+    raw = {
+        **{k: {"value": v} for k, v in OUTPUTS.items()},
+        "lanes": {"value": lanes},
+        "workload": {"value": "store"},
+        "table_name": {"value": "telemetry-agg-summaries"},
+    }
+    raw["go_function_url"] = {"value": None}  # not deployed: null, as outputs.tf says
+    out = terraform.parse_outputs(json.dumps(raw), Path("infra"))
+    assert out["lanes"] == lanes
+    assert (out.get("workload"), out.get("table_name")) == ("store", "telemetry-agg-summaries")

@@ -36,6 +36,9 @@ class FakeLambda:
         withhold_reports: set[int] | None = None,
         answer_override: dict[str, Any] | None = None,
         never_cold: bool = False,
+        start: str = "on-demand",
+        provisioned: int = 0,
+        restore_error: str | None = None,
     ) -> None:
         self.language = language
         self.logs_client = logs_client
@@ -46,6 +49,13 @@ class FakeLambda:
         self.withhold_reports = withhold_reports or set()
         self.answer_override = answer_override or {}
         self.never_cold = never_cold  # no Init Duration ever: every environment reused
+        # How a fresh environment starts: "on-demand" (Init Duration) or "restored" (SnapStart:
+        # Restore Duration); the first `provisioned` connections are provisioned environments
+        # (neither); `restore_error` makes every restore fail with that Error Type.
+        self.start = start
+        self.provisioned = provisioned
+        self.restore_error = restore_error
+        self.connections = 0
         self.count = 0
         self.request_ids: list[str] = []
         self.withheld: list[str] = []  # request ids whose REPORT was never written
@@ -64,7 +74,9 @@ class FakeLambda:
 
             def setup(self) -> None:
                 super().setup()
-                self.fresh = True
+                with fake._lock:
+                    fake.connections += 1
+                    self.fresh = fake.connections > fake.provisioned
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
@@ -138,7 +150,11 @@ class FakeLambda:
             f"REPORT RequestId: {rid}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t"
             "Memory Size: 512 MB\tMax Memory Used: 40 MB\t"
         )
-        if cold:
+        if cold and self.start == "restored":
+            line += "Restore Duration: 80.25 ms\tBilled Restore Duration: 50 ms\t"
+            if self.restore_error:
+                line += f"Status: error\tError Type: {self.restore_error}"
+        elif cold:
             line += "Init Duration: 120.5 ms\t"
         with self._lock:
             self.logs_client.put_log_events(

@@ -257,7 +257,7 @@ def test_a_forced_cold_start_without_init_duration_counts_as_warm(
         w = World(moto_aws, stack, go={"never_cold": True})
         result = runner.invoke(app, w.args(tmp_path / "run"))
     assert result.exit_code == 0, result.output
-    assert "go: 2 forced cold start(s) have no Init Duration" in result.stderr
+    assert "go: 2 forced cold start(s) have neither Init nor Restore Duration" in result.stderr
     saved = res.load(tmp_path / "run")
     go, python = saved.get(10, "go"), saved.get(10, "python")
     assert go is not None

@@ -9,7 +9,12 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, DeployError
+from telemetry_agg.bench.aws.cold_options import (
+    PROVISIONED_HINT,
+    provisioned_problem,
+    spare_concurrency,
+)
+from telemetry_agg.bench.errors import CREDENTIAL_ERROR_CODES, DeployError, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -129,10 +134,7 @@ def concurrency_problem(
     """
     if reserved <= 0:
         return None
-    limit = int(account.get("ConcurrentExecutions", 0))
-    unreserved = int(account.get("UnreservedConcurrentExecutions", limit))
-    floor = min(100, limit)
-    available = unreserved + sum(current.get(name, 0) for name in names) - floor
+    limit, floor, available = spare_concurrency(account, current, names)
     needed = reserved * len(names)
     if needed <= available:
         return None
@@ -141,6 +143,17 @@ def concurrency_problem(
         f"needs {needed}, but this account can reserve {max(available, 0)} (limit {limit}, "
         f"{floor} must stay unreserved)."
     )
+
+
+def _provisioned_now(client: Any, name: str) -> int:
+    """What `name`'s alias `live` has provisioned now (0: none, or no such function)."""
+    import botocore.exceptions  # noqa: PLC0415
+
+    try:
+        answer = client.get_provisioned_concurrency_config(FunctionName=name, Qualifier="live")
+    except botocore.exceptions.ClientError:
+        return 0
+    return int(answer.get("RequestedProvisionedConcurrentExecutions") or 0)
 
 
 class Reserving(Protocol):
@@ -158,9 +171,11 @@ def check_concurrency(
     settings: Reserving,
     lanes: tuple[str, ...] = DEFAULT_LANES,
     on_note: Callable[[str], None] = print,
+    provisioned: int = 0,
 ) -> None:
-    """Fail before apply when the reserved concurrency cannot fit the account (new accounts
-    often have a limit of 10). Advisory: when the account settings cannot be read, go on."""
+    """Fail before apply when the reserved concurrency (DeployError) or the provisioned
+    concurrency (UsageError, exit 2) cannot fit the account (new accounts often have a limit of
+    10). Advisory: when the account settings cannot be read, go on."""
     import boto3  # noqa: PLC0415
     import botocore.exceptions  # noqa: PLC0415
 
@@ -175,6 +190,7 @@ def check_concurrency(
             except client.exceptions.ResourceNotFoundException:
                 continue
             current[name] = int(answer.get("ReservedConcurrentExecutions") or 0)
+        now = {name: _provisioned_now(client, name) for name in names} if provisioned else {}
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, KeyError):
         on_note("    (could not read the account's concurrency limits; not checked)")
         return
@@ -185,3 +201,7 @@ def check_concurrency(
             "Deploy with --reserved-concurrency -1 (no reservation), a smaller number, or ask AWS "
             "for a higher concurrency quota (Service Quotas, Lambda, Concurrent executions).",
         )
+    reserved = settings.reserved_concurrency
+    problem = provisioned_problem(provisioned, names, reserved, account, now)
+    if problem:
+        raise UsageError(problem, PROVISIONED_HINT)

@@ -33,6 +33,7 @@ import typer
 
 from telemetry_agg.bench import errors, paths
 from telemetry_agg.bench.aws import package, terraform
+from telemetry_agg.bench.aws.cold_options import ColdStartOptions
 from telemetry_agg.bench.aws.credentials import (
     DEFAULT_LANES,
     Identity,
@@ -115,6 +116,7 @@ class Settings:
     reserved_concurrency: int = 25
     python_package_path: str = ""
     go_package_path: str = ""
+    workload: str = "cpu"
 
     def check(self) -> None:
         """The rules of infra/variables.tf that a flag can break, before anything runs."""
@@ -133,6 +135,11 @@ class Settings:
                 f"--memory {self.memory_size} is outside Lambda's range.",
                 f"Use {MEMORY_MIN_MB} to {MEMORY_MAX_MB} (MB).",
             )
+        if self.workload not in ("cpu", "store"):
+            raise DeployError(
+                f"--workload {self.workload!r} is not a workload.",
+                "Use cpu (the default) or store (every summary written to DynamoDB).",
+            )
         if self.function_url_auth_type not in ("AWS_IAM", "NONE"):
             raise DeployError(
                 f"--auth {self.function_url_auth_type!r} is not a Function URL auth type.",
@@ -149,6 +156,7 @@ class Settings:
             "reserved_concurrency": self.reserved_concurrency,
             "python_package_path": self.python_package_path,
             "go_package_path": self.go_package_path,
+            "workload": self.workload,
         }
 
 
@@ -161,10 +169,15 @@ def infra_takes_lanes(directory: Path) -> bool:
         return False
 
 
-def lanes_tfvars(chosen: tuple[str, ...], directory: Path) -> dict[str, Any]:
-    """The `lanes` variable for the chosen lanes (from the registry), when infra/ takes it."""
+def lanes_tfvars(
+    chosen: tuple[str, ...], directory: Path, cold: ColdStartOptions | None = None
+) -> dict[str, Any]:
+    """The `lanes` variable for the chosen lanes (from the registry), each with its cold-start
+    option (`cold_options`), when infra/ takes it."""
     if infra_takes_lanes(directory):
-        return {"lanes": {name: lane_registry.get(name).tfvars() for name in chosen}}
+        lanes = [lane_registry.get(name) for name in chosen]
+        extra = (cold or ColdStartOptions()).per_lane(lanes)
+        return {"lanes": {lane.name: lane.tfvars() | extra[lane.name] for lane in lanes}}
     if set(chosen) != set(DEFAULT_LANES):
         raise DeployError(
             f"this infra/ deploys the lanes {' and '.join(DEFAULT_LANES)} only, not "
@@ -174,10 +187,19 @@ def lanes_tfvars(chosen: tuple[str, ...], directory: Path) -> dict[str, Any]:
     return {}
 
 
-def write_vars(settings: Settings, directory: Path, lanes: tuple[str, ...] | None = None) -> Path:
-    """Write the variables file beside the state, where destroy finds it again."""
+def write_vars(
+    settings: Settings,
+    directory: Path,
+    lanes: tuple[str, ...] | dict[str, Any] | None = None,
+    cold: ColdStartOptions | None = None,
+) -> Path:
+    """Write the variables file beside the state, where destroy finds it again. `lanes`: the
+    lane names (built from the registry, with `cold`), or the `lanes` variable as written."""
     path = directory / VARS_FILE
-    extra = lanes_tfvars(lanes, directory) if lanes is not None else {}
+    if isinstance(lanes, dict):
+        extra: dict[str, Any] = {"lanes": lanes}
+    else:
+        extra = lanes_tfvars(lanes, directory, cold) if lanes is not None else {}
     text = json.dumps({**settings.to_tfvars(), **extra}, indent=2, sort_keys=True) + "\n"
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text, encoding="utf-8")
@@ -357,19 +379,24 @@ def deploy(
     bootstrap: Path | None = None,
     out_dir: Path | None = None,
     lanes: tuple[str, ...] = DEFAULT_LANES,
+    cold: ColdStartOptions | None = None,
 ) -> terraform.DeploymentOutputs | None:
-    """Run deploy's steps (module docstring) for `lanes`; return the outputs, or None when
-    declined."""
+    """Run deploy's steps (module docstring) for `lanes`, with the cold-start option `cold`;
+    return the outputs, or None when declined."""
     where = terraform.working_dir(settings.name_prefix) if directory is None else directory
+    cold = cold or ColdStartOptions()
     settings.check()
-    lanes_tfvars(lanes, where)
+    cold.check(settings.reserved_concurrency)
+    lanes_tfvars(lanes, where, cold)
     check_region(settings.region)
     check_same_region(settings.region, where)
     binary = terraform.find_binary()
     say(f"==> credentials (standard AWS chain), region {settings.region}")
     identity = check_credentials(settings.region)
     say(f"    account {identity.account}, as {identity.arn}")
-    check_concurrency(settings, lanes, say)
+    check_concurrency(settings, lanes, say, cold.provisioned_concurrency)
+    for note in cold.notes([lane_registry.get(x) for x in lanes]):
+        say(note)
     if settings.function_url_auth_type == "NONE":
         say(NONE_WARNING, color="yellow")
     runner = TerraformRunner(binary, where, stream_to(as_json))
@@ -388,7 +415,7 @@ def deploy(
         f"{a.language}_package_path": package_path_for_terraform(a.path, where) for a in artifacts
     }
     final = Settings(**{**settings.to_tfvars(), **zips})
-    vars_file = write_vars(final, where, lanes)
+    vars_file = write_vars(final, where, lanes, cold)
     say(f"==> {binary.name} plan")
     if runner.plan(vars_file, destroy=False):
         if not confirm("Apply this plan?", auto_approve):
@@ -420,7 +447,8 @@ def destroy(
     known = {f.name for f in fields(Settings)}
     written = read_vars(where) or {}
     previous = {k: v for k, v in written.items() if k in known}
-    lanes = tuple(written["lanes"]) if isinstance(written.get("lanes"), dict) else None
+    # The lanes as deployed, options included: the plan validates them as deploy wrote them.
+    lanes = written["lanes"] if isinstance(written.get("lanes"), dict) else None
     if region:
         previous["region"] = region
     elif "region" not in previous:

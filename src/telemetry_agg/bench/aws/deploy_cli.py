@@ -14,6 +14,7 @@ from telemetry_agg.bench.paths import DEFAULT_DEPLOYMENT
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from telemetry_agg.bench.aws.cold_options import ColdStartOptions
     from telemetry_agg.bench.aws.terraform import DeploymentOutputs
 
 
@@ -41,6 +42,7 @@ def deploy_main(
     settings: deploy.Settings,
     *,
     lanes: tuple[str, ...],
+    cold: ColdStartOptions | None = None,
     bootstrap: Path | None,
     out_dir: Path | None,
     auto_approve: bool,
@@ -55,6 +57,7 @@ def deploy_main(
             bootstrap=bootstrap,
             out_dir=out_dir,
             lanes=lanes,
+            cold=cold,
         )
     except BenchError as exc:
         raise errors.exit_with(exc) from None

@@ -19,7 +19,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 import botocore.exceptions
@@ -219,9 +219,20 @@ class FunctionControl:
             ) from None
 
 
+StartKind = Literal["on-demand", "restored", "warm"]
+
+
 @dataclass(frozen=True)
 class LambdaReport:
-    """One REPORT line: what Lambda measured and billed for one invocation."""
+    """One REPORT line: what Lambda measured and billed for one invocation.
+
+    A new on-demand environment's REPORT carries `Init Duration`; a SnapStart environment
+    restored from its snapshot carries `Restore Duration` and `Billed Restore Duration`
+    instead (its INIT ran when the version was published); neither: a warm environment, or a
+    provisioned one (initialised before the request). `status` and `error_type` are the
+    `Status` and `Error Type` fields Lambda adds when the invocation (or the restore before
+    it) failed, e.g. `Status: error`, `Error Type: Runtime.ExitError`.
+    """
 
     request_id: str
     duration_ms: float
@@ -229,16 +240,39 @@ class LambdaReport:
     memory_size_mb: int
     max_memory_used_mb: int
     init_ms: float | None = None
+    restore_ms: float | None = None
+    billed_restore_ms: float | None = None
+    status: str | None = None
+    error_type: str | None = None
+
+    @property
+    def start(self) -> StartKind:
+        if self.restore_ms is not None:
+            return "restored"
+        return "on-demand" if self.init_ms is not None else "warm"
 
     @property
     def cold(self) -> bool:
-        return self.init_ms is not None
+        """A new execution environment: on-demand cold or restored from a snapshot."""
+        return self.start != "warm"
+
+    @property
+    def failed(self) -> bool:
+        return self.status not in (None, "success")
+
+    def failure(self) -> str:
+        """What the REPORT says went wrong (`Status`, `Error Type`), for a person."""
+        what = self.error_type or "no error type given"
+        phase = "the snapshot restore or its invocation" if self.start == "restored" else "it"
+        return f"request {self.request_id}: {phase} failed (Status: {self.status}, {what})"
 
 
 def parse_report(message: str) -> LambdaReport | None:
     """Parse a REPORT line (tab-separated `Key: value unit` fields); None if it is not one.
 
-    Fields Lambda may add (XRAY TraceId, Restore Duration, ...) are ignored.
+    Read: Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration, Restore
+    Duration, Billed Restore Duration, Status, Error Type; others (XRAY TraceId ...) are
+    ignored.
     """
     text = message.strip()
     if not text.startswith("REPORT "):
@@ -270,6 +304,10 @@ def parse_report(message: str) -> LambdaReport | None:
         memory_size_mb=int(memory),
         max_memory_used_mb=int(used),
         init_ms=number("Init Duration"),
+        restore_ms=number("Restore Duration"),
+        billed_restore_ms=number("Billed Restore Duration"),
+        status=fields.get("Status") or None,
+        error_type=fields.get("Error Type") or None,
     )
 
 

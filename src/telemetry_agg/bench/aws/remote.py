@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telemetry_agg.bench.aws import functions as aws
-from telemetry_agg.bench.aws import load, sigv4
+from telemetry_agg.bench.aws import load, sigv4, starts, workload
 from telemetry_agg.bench.aws.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.errors import BenchError, UsageError
 from telemetry_agg.bench.model import answers, cost, payloads
@@ -60,6 +60,19 @@ class LaneTarget:
     url: str
     function_name: str | None = None
     log_group: str | None = None
+    alias: str | None = None  # `live` when the lane is a published version (an option is on)
+    snapstart: bool = False
+    provisioned_concurrency: int = 0
+    runtime: str | None = None
+
+    def deployed(self) -> dict[str, Any]:
+        """What the results record of this lane's deployment (the options' prices read it)."""
+        return {
+            "runtime": self.runtime or lane_registry.get(self.lane).runtime,
+            "alias": self.alias,
+            "snapstart": self.snapstart,
+            "provisioned_concurrency": self.provisioned_concurrency,
+        }
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,7 @@ class Deployment:
     architecture: str = "arm64"
     auth_type: str = "AWS_IAM"
     memory_size: int | None = None
+    workload: str = "cpu"
 
     def where(self) -> str:
         """What the tables say a run measured: AWS Lambda in the region when every URL is a
@@ -127,7 +141,16 @@ def _target(
     log_group = pick("log_group", "log_group_name") or (
         f"/aws/lambda/{function}" if function else None
     )
-    return LaneTarget(lane.name, str(url), function or None, log_group or None)
+    return LaneTarget(
+        lane.name,
+        str(url),
+        function or None,
+        log_group or None,
+        alias=mine.get("alias") or None,
+        snapstart=bool(mine.get("snapstart")),
+        provisioned_concurrency=int(mine.get("provisioned_concurrency") or 0),
+        runtime=mine.get("runtime") or None,
+    )
 
 
 def resolve_deployment(
@@ -162,7 +185,9 @@ def resolve_deployment(
     if arch not in cost.ARCHITECTURES:
         raise UsageError(f"--arch must be arm64 or x86_64, not {arch!r}")
     memory = outputs.get("memory_size")
-    return Deployment(targets, str(region), arch, auth, int(memory) if memory else None)
+    measured = workload.check(flags.get("workload"), outputs.get("workload"))
+    memory_mb = int(memory) if memory else None
+    return Deployment(targets, str(region), arch, auth, memory_mb, measured)
 
 
 # -- one remote run ---------------------------------------------------------------------------
@@ -179,6 +204,8 @@ class RemotePlan:
     price_per_gb_second: float | None = None
     read_reports: bool = True
     invocations: int = 1_000_000
+    cold_share: float = 0.01  # of invocations, for the cold-start options' prices
+    ready_timeout_s: float = starts.READY_TIMEOUT_S
     knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
     policy: RetryPolicy = field(default_factory=lambda: load.DEFAULT_RETRY)
 
@@ -190,6 +217,7 @@ class Tracked:
     lane: str
     sample: res.Sample
     request_id: str | None
+    burst: bool = False  # sent in a burst: only some were meant to start an environment
 
 
 @dataclass
@@ -202,6 +230,9 @@ class Tally:
     notes: list[str] = field(default_factory=list)
     mismatches: list[str] = field(default_factory=list)
     first_failure: dict[str, str] = field(default_factory=dict)  # lane -> what the client saw
+    # lane -> what each REPORT with a failed Status said (a SnapStart restore that failed ...)
+    start_failures: dict[str, list[str]] = field(default_factory=dict)
+    unstored: list[str] = field(default_factory=list)  # lanes with a 200 not stored (store)
 
 
 def to_sample(outcome: Outcome, kind: res.Kind) -> tuple[res.Sample, dict[str, Any] | None]:
@@ -247,22 +278,31 @@ class RemoteRun:
                     f"{t.lane}: no REPORT lines read: no log group or function name"
                 )
         self._rng = random.Random()  # noqa: S311 - jitter, not crypto
+        self.busy: dict[str, int] = {}  # lane -> the most requests it had in flight at once
 
     def client(self, target: LaneTarget) -> sigv4.Client:
         return sigv4.Client(target.url, signer=self.signer, timeout_s=self.plan.timeout_s)
 
     def _record(
-        self, target: LaneTarget, series: res.Series, outcome: Outcome, kind: res.Kind
+        self,
+        target: LaneTarget,
+        series: res.Series,
+        outcome: Outcome,
+        kind: res.Kind,
+        *,
+        burst: bool = False,
     ) -> None:
         sample, answer = to_sample(outcome, kind)
         series.samples.append(sample)
         lane = target.lane
+        if answer is not None and self.deployment.workload == "store":
+            self._check_stored(lane, answer)
         aggregator = answer.get("aggregator") if answer else None
         if isinstance(aggregator, str) and not series.aggregator:
             series.aggregator = aggregator
         if answer is not None:
             self.tally.mismatches += self.answers.add(series.size, lane, answer)
-        self.tracked.append(Tracked(lane, sample, outcome.response.request_id))
+        self.tracked.append(Tracked(lane, sample, outcome.response.request_id, burst))
         if outcome.response.detail:
             self.tally.first_failure.setdefault(lane, outcome.response.detail)
         self.tally.retries[lane] = self.tally.retries.get(lane, 0) + outcome.retries
@@ -273,6 +313,7 @@ class RemoteRun:
         """Cold starts and load for every size and lane; REPORT lines at the end."""
         start_ms = int(time.time() * 1000) - 60_000  # a minute of clock skew, at least
         wait_s = self.plan.report_wait_s
+        self.prepare_published(results)
         try:
             for size in self.plan.sizes:
                 body = payloads.payload(size, self.plan.knobs)
@@ -288,9 +329,77 @@ class RemoteRun:
             if self.plan.read_reports:
                 self.attach_reports(start_ms, wait_s=wait_s)
 
+    def _check_stored(self, lane: str, answer: dict[str, Any]) -> None:
+        """The stored workload: every 200 answer says `stored: true` (contract section 5)."""
+        problem = workload.unstored(lane, answer)
+        if problem and lane not in self.tally.unstored:
+            self.tally.unstored.append(lane)
+            self.tally.mismatches.append(problem)
+
+    def prepare_published(self, results: res.Results) -> None:
+        """Before measuring, each published lane: the version its alias serves (recorded),
+        SnapStart on it when asked for (else a note: restores cannot happen), and provisioned
+        concurrency READY (bounded)."""
+        for target in self.deployment.targets:
+            control = self.controls.get(target.lane)
+            if control is None or not target.alias:
+                continue
+            serves = starts.published(control.client, control.name, target.alias)
+            recorded = results.options.setdefault("deployment", {}).setdefault(target.lane, {})
+            recorded["version"] = serves.version
+            if target.snapstart and serves.snapstart != "On":
+                self.tally.notes.append(
+                    f"{target.lane}: SnapStart is {serves.snapstart} on version "
+                    f"{serves.version} (OptimizationStatus): its new environments start on "
+                    "demand, not from a snapshot (a region without SnapStart, or not applied)"
+                )
+            if target.provisioned_concurrency < 1:
+                continue
+            task = self._task(f"{target.lane}: provisioned concurrency READY?", None)
+            starts.ProvisionedWait(
+                control.client,
+                control.name,
+                target.alias,
+                timeout_s=self.plan.ready_timeout_s,
+            ).until_ready()
+            self._advance(task)
+
+    def _burst(self, target: LaneTarget, series: res.Series, body: bytes) -> None:
+        """A published lane's cold starts: one burst of parallel requests, more than there are
+        ready environments (aws/starts.py); the REPORT lines say which started one."""
+        lane = target.lane
+        if not self.plan.read_reports or not target.log_group:
+            self.tally.notes.append(
+                f"{lane}: no cold starts forced: a published lane's are told by their REPORT "
+                "lines, which are not read (--no-reports or no log group)"
+            )
+            return
+        size = starts.burst_size(
+            self.plan.cold_starts, target.provisioned_concurrency, self.busy.get(lane, 0)
+        )
+        task = self._task(f"{lane} {series.size:,} events: burst of {size}", size)
+
+        def done(outcome: Outcome) -> None:
+            self._record(target, series, outcome, "cold", burst=True)
+            self._advance(task)
+
+        run_load(
+            lambda: self.client(target),
+            body,
+            concurrency=size,
+            requests=size,
+            policy=self.plan.policy,
+            on_outcome=done,
+            stop=self.stop,
+        )
+        self.busy[lane] = max(self.busy.get(lane, 0), size)
+
     def _cold(self, target: LaneTarget, series: res.Series, body: bytes) -> None:
         control = self.controls.get(target.lane)
         if control is None or self.plan.cold_starts <= 0:
+            return
+        if target.alias:
+            self._burst(target, series, body)
             return
         task = self._task(
             f"{target.lane} {series.size:,} events: cold starts", self.plan.cold_starts
@@ -327,6 +436,8 @@ class RemoteRun:
             stop=self.stop,
             warmup=1 if self.plan.warmup else 0,
         )
+        workers = min(self.plan.concurrency, self.plan.requests or self.plan.concurrency)
+        self.busy[target.lane] = max(self.busy.get(target.lane, 0), workers)
 
     def attach_reports(self, start_ms: int, *, wait_s: float) -> None:
         for target in self.deployment.targets:
@@ -348,27 +459,25 @@ class RemoteRun:
                 continue
             finally:
                 self._advance(task)
-            reused = 0
-            for t in mine:
-                found = lookup.found.get(t.request_id or "")
-                if found is None:
-                    continue
-                t.sample.duration_ms = found.duration_ms
-                t.sample.billed_ms = float(found.billed_ms)
-                t.sample.max_memory_used_mb = float(found.max_memory_used_mb)
-                t.sample.init_ms = found.init_ms
-                if found.cold:
-                    t.sample.kind = "cold"  # a fresh environment, whichever phase sent it
-                elif t.sample.kind == "cold":
-                    t.sample.kind = "warm"  # forced, but Lambda reused an environment
-                    reused += 1
-            if reused:
-                self.tally.notes.append(
-                    f"{target.lane}: {reused} forced cold start(s) have no Init Duration in "
-                    "their REPORT line (Lambda reused an environment): counted as warm"
-                )
-            if lookup.missing:
-                self.tally.reports_missing[target.lane] = lookup.missing
+            self._join(target.lane, mine, lookup)
+
+    def _join(self, lane: str, mine: list[Tracked], lookup: aws.ReportLookup) -> None:
+        """Each request's REPORT line into its sample; its kind from the kind of start."""
+        reused = 0
+        for t in mine:
+            found = lookup.found.get(t.request_id or "")
+            if found is None:
+                continue
+            if found.failed:
+                self.tally.start_failures.setdefault(lane, []).append(found.failure())
+            reused += starts.apply_report(t.sample, found) and not t.burst
+        if reused:
+            self.tally.notes.append(
+                f"{lane}: {reused} forced cold start(s) have neither Init nor Restore "
+                "Duration in their REPORT line (Lambda reused an environment): counted as warm"
+            )
+        if lookup.missing:
+            self.tally.reports_missing[lane] = lookup.missing
 
     def _task(self, description: str, total: int | None) -> Any:
         if self.progress is None:

@@ -91,9 +91,12 @@ class RemoteOptions:
             [
                 ("--cold-starts", p.cold_starts),
                 ("--invocations", p.invocations),
+                ("--ready-timeout", p.ready_timeout_s),
                 ("--report-wait", p.report_wait_s),
             ]
         )
+        if not 0.0 <= p.cold_share <= 1.0:
+            raise UsageError(f"--cold-share is a fraction from 0 to 1, not {p.cold_share}")
         check_payloads(p.sizes, p.knobs)
         checks.output_dir(self.directory(), create=False)
 
@@ -213,6 +216,14 @@ def _measuring(  # noqa: PLR0917 - the session's parts, in one place
         for t in deployment.targets
         if t.function_name and lambda_client is not None
     }
+    published = [t.lane for t in deployment.targets if t.alias]
+    if opts.memory_sweep and published:
+        raise UsageError(
+            f"--memory-sweep changes $LATEST, but {', '.join(published)} serve a published "
+            "version (SnapStart or provisioned concurrency), which a change does not reach",
+            "Deploy without --snapstart and --provisioned-concurrency to sweep memory, or "
+            "deploy once per memory size (--memory) and measure each.",
+        )
     if opts.memory_sweep and len(controls) < len(deployment.targets):
         flags = " and ".join(f"--{t.lane}-function" for t in deployment.targets)
         raise BenchError(
@@ -228,6 +239,9 @@ def _measuring(  # noqa: PLR0917 - the session's parts, in one place
         "auth_type": deployment.auth_type,
         "price": _price(deployment, plan).gb_second,
         "invocations": plan.invocations,
+        "cold_share": plan.cold_share,
+        "workload": deployment.workload,
+        "deployment": {t.lane: t.deployed() for t in deployment.targets},
         "target": deployment.where(),
     }
     return Measuring(deployment, plan, session, controls, logs_client, signer, options, progress)
@@ -300,6 +314,13 @@ def tell(session: Session, err: Console) -> None:
             err.print(f"{lane_registry.display(lane)}: first failure: {detail}", markup=False)
         for mismatch in tally.mismatches:
             errors.print_error(mismatch, err)
+        for lane, failures in tally.start_failures.items():
+            shown = "; ".join(failures[:3]) + (" ..." if len(failures) > 3 else "")
+            errors.print_error(
+                f"{lane_registry.display(lane)}: {len(failures)} REPORT line(s) with a failed "
+                f"Status: {shown}",
+                err,
+            )
         for lane, missing in tally.reports_missing.items():
             shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
             err.print(
@@ -372,6 +393,6 @@ def remote_main(deployment: Deployment, opts: RemoteOptions) -> int:
         finish(session, opts, out, err)
     if code == 0 and any(failed_series(run) for run in session.runs):
         code = errors.EXIT_FAILURE
-    if code == 0 and any(tally.mismatches for tally in session.tallies):
+    if code == 0 and any(t.mismatches or t.start_failures for t in session.tallies):
         code = errors.EXIT_FAILURE
     return code

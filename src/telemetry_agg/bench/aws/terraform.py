@@ -67,10 +67,18 @@ class DeploymentOutputs(TypedDict):
     auth_type: str
     # Per lane (an infra/ with the `lanes` variable): {lane: {function_url, function_name,
     # log_group_name, ...}}; the per-language outputs above may then be null.
+    # Each lane's entry also says which version it serves and how: `alias` (`live`, or null on
+    # $LATEST), `version`, `runtime`, `architecture`, `snapstart`, `provisioned_concurrency`.
     lanes: NotRequired[dict[str, dict[str, Any]]]
+    # The workload (`cpu` or `store`) and, with `store`, the DynamoDB table (else null).
+    workload: NotRequired[str]
+    table_name: NotRequired[str | None]
 
 
-OUTPUT_NAMES: tuple[str, ...] = tuple(n for n in DeploymentOutputs.__annotations__ if n != "lanes")
+OPTIONAL_OUTPUTS = ("lanes", "workload", "table_name")
+OUTPUT_NAMES: tuple[str, ...] = tuple(
+    n for n in DeploymentOutputs.__annotations__ if n not in OPTIONAL_OUTPUTS
+)
 REQUIRED_OUTPUTS = ("region", "architecture", "memory_size", "auth_type")
 
 
@@ -348,4 +356,7 @@ def parse_outputs(text: str, where: Path) -> DeploymentOutputs:
     out = {name: values.get(name) for name in OUTPUT_NAMES}
     if by_lane is not None:
         out["lanes"] = by_lane
+    if isinstance(values.get("workload"), str):
+        out["workload"] = values["workload"]
+        out["table_name"] = values.get("table_name")
     return cast("DeploymentOutputs", out)

@@ -26,11 +26,19 @@ DEPLOY_HELP = (
     "(`telemetry-bench package`), then plans and, once you confirm, applies. Running it again "
     "with the same options changes nothing. The URLs use AWS_IAM auth unless you pass "
     "--auth NONE.\n\n"
-    "Example: telemetry-bench deploy --region eu-west-1 --memory 1024 --auto-approve"
+    "Cold-start options (one or none): --snapstart (the Python lanes on python3.12+; Go's "
+    "provided.al2023 has no SnapStart and stays on demand; the lean lane is refused) or "
+    "--provisioned-concurrency N (N environments kept initialised for every lane, all month). "
+    "Either publishes a version behind the alias `live`, whose Function URL `remote` uses. "
+    "--workload store adds the DynamoDB table every summary is written to.\n\n"
+    "Example: telemetry-bench deploy --region eu-west-1 --memory 1024 --auto-approve\n\n"
+    "Example: telemetry-bench deploy --lanes python,go --snapstart"
 )
 
 DESTROY_HELP = (
-    "Destroy everything `deploy` created: functions, URLs, roles, log groups.\n\n"
+    "Destroy everything `deploy` created: functions with their versions, the alias `live` "
+    "and its provisioned concurrency, URLs, roles, log groups, and the DynamoDB table of "
+    "--workload store.\n\n"
     "Works after a deploy that failed halfway: it removes whatever the state holds, in the "
     "region that deploy used, from the state deploy left (infra/ in a checkout; installed, "
     "the deployment's folder named by --name-prefix).\n\n"
@@ -76,6 +84,33 @@ BootstrapOption = Annotated[
 OutDirOption = Annotated[
     Path | None, typer.Option("--out-dir", help="Where the zips are built (default: build/).")
 ]
+SnapStartOption = Annotated[
+    bool,
+    typer.Option(
+        "--snapstart",
+        help="SnapStart on the Python lanes (python3.12+): INIT once per published version, "
+        "then each new environment restored from the snapshot. Go (provided.al2023) has none: "
+        "refused when only Go is selected. Not with --provisioned-concurrency.",
+    ),
+]
+ProvisionedOption = Annotated[
+    int,
+    typer.Option(
+        "--provisioned-concurrency",
+        min=0,
+        help="N execution environments kept initialised per lane, around the clock (billed "
+        "all month); at most --reserved-concurrency, and what the account has unreserved. "
+        "0: none. Not with --snapstart.",
+    ),
+]
+WorkloadOption = Annotated[
+    str,
+    typer.Option(
+        "--workload",
+        help="cpu (default) or store: a DynamoDB table, and every function writes each "
+        "summary to it (TELEMETRY_AGG_TABLE). `destroy` removes the table too.",
+    ),
+]
 DestroyRegionOption = Annotated[
     str | None,
     typer.Option(
@@ -94,6 +129,9 @@ def deploy_command(
     reserved_concurrency: ReservedOption = 25,
     lanes: LanesOption = None,
     language: LanguageOption = None,
+    snapstart: SnapStartOption = False,
+    provisioned_concurrency: ProvisionedOption = 0,
+    workload: WorkloadOption = "cpu",
     bootstrap: BootstrapOption = None,
     out_dir: OutDirOption = None,
     auto_approve: AutoApproveOption = False,
@@ -101,7 +139,7 @@ def deploy_command(
 ) -> None:
     """Deploy (help: DEPLOY_HELP)."""
     from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
-    from telemetry_agg.bench.aws import deploy, deploy_cli, package  # noqa: PLC0415
+    from telemetry_agg.bench.aws import cold_options, deploy, deploy_cli, package  # noqa: PLC0415
     from telemetry_agg.bench.model import lanes as registry  # noqa: PLC0415
 
     with errors.handled(usage=True):
@@ -113,10 +151,12 @@ def deploy_command(
         function_url_auth_type=str(auth),
         name_prefix=name_prefix,
         reserved_concurrency=reserved_concurrency,
+        workload=workload,
     )
     code = deploy_cli.deploy_main(
         settings,
         lanes=chosen,
+        cold=cold_options.ColdStartOptions(snapstart, provisioned_concurrency),
         bootstrap=bootstrap,
         out_dir=out_dir,
         auto_approve=auto_approve,

@@ -38,6 +38,14 @@ _HELP_PARAGRAPHS = (
         "refused connections are retried with backoff. One good answer of each lane per size "
         "is compared by the contract's agreement rule."
     ),
+    (
+        "A lane deployed with --snapstart or --provisioned-concurrency N serves a published "
+        "version: its -k cold starts are one burst of parallel requests beyond the ready "
+        "environments (N, or those the bench kept busy), and its REPORT lines tell on-demand "
+        "cold (Init Duration), restored (Restore Duration) and warm or provisioned apart; "
+        "provisioned concurrency is waited for until READY (--ready-timeout). The tables price "
+        "each option per lane and size at --invocations and --cold-share."
+    ),
     "Examples:",
     "[bold]telemetry-bench remote --sizes 100,20k -c 20 -n 200[/]",
     "[bold]telemetry-bench remote --python-url URL --go-url URL --auth-type NONE -k 0[/]",
@@ -105,7 +113,27 @@ SweepOption = Annotated[
         help="Measure at each memory size (MB), e.g. 256,512,1024,1769; restores the original."
     ),
 ]
-InvocationsOption = Annotated[int, typer.Option(help="Monthly volume for the saving table.")]
+InvocationsOption = Annotated[
+    int, typer.Option(help="Monthly volume for the saving and cold-start options tables.")
+]
+ColdShareOption = Annotated[
+    float,
+    typer.Option(
+        help="Share of invocations that need a new environment (0 to 1), for the cold-start "
+        "options table: on-demand, SnapStart, provisioned concurrency."
+    ),
+]
+WorkloadOption = Annotated[
+    str | None,
+    typer.Option(
+        help="cpu or store (each summary written to DynamoDB): must be the deployed one "
+        "(default: what the Terraform outputs say, else cpu)."
+    ),
+]
+ReadyTimeoutOption = Annotated[
+    float,
+    typer.Option(help="Longest wait for provisioned concurrency to be READY, seconds."),
+]
 RegionOption = Annotated[
     str | None, typer.Option(help="AWS region (default: outputs, URL, AWS_REGION).")
 ]
@@ -150,6 +178,9 @@ def remote(
     cold_starts: ColdStartsOption = 5,
     memory_sweep: SweepOption = None,
     invocations: InvocationsOption = 1_000_000,
+    cold_share: ColdShareOption = 0.01,
+    workload: WorkloadOption = None,
+    ready_timeout: ReadyTimeoutOption = 900.0,
     region: RegionOption = None,
     auth_type: AuthTypeOption = None,
     arch: ArchOption = None,
@@ -181,6 +212,8 @@ def remote(
                 price_per_gb_second=price_per_gb_second,
                 read_reports=reports,
                 invocations=invocations,
+                cold_share=cold_share,
+                ready_timeout_s=ready_timeout,
                 knobs=payloads.Knobs(seed=seed),
             ),
             memory_sweep=remote_session.parse_memory_sweep(memory_sweep)
@@ -193,6 +226,7 @@ def remote(
         opts.check()
         chosen = tuple(lane.name for lane in registry.select(lanes, language))
         flags = {"region": region, "auth_type": auth_type, "architecture": arch}
+        flags["workload"] = workload
         for family, values in (("url", url), ("function", function), ("log_group", log_group)):
             flags |= {f"{registry.get(x).key}_{family}": values[x] for x in chosen}
         deployment = remote.resolve_deployment(flags, lanes=chosen)

@@ -401,6 +401,8 @@ def run_local(
                     for lane, rt in lane_rts.items()
                 ]
                 measurer.cold(measured)
+                if on_series:  # what was measured is on disk before the warm phase
+                    on_series(results)
                 measurer.warm(measured)
                 progress.advance(overall, len(measured))
                 if on_series:

@@ -5,11 +5,12 @@ API (stable; the local bench, engineer E's remote bench and `telemetry-bench rep
 - `Sample`: one invocation as the client saw it. `kind` is ``"cold"`` (the first invocation of a
   fresh environment) or ``"warm"``; `client_ms` the client's wall-clock latency; `status_code`
   the Function URL answer's status; `parse_ms`/`compute_ms` the handler's own timings from the
-  answer body; `duration_ms`/`billed_ms`/`init_ms` from the REPORT line (None when there was
-  none); `peak_rss_mb` the runtime process's VmHWM (local only); `max_memory_used_mb` REPORT's
-  Max Memory Used, **only ever filled from real AWS** (the emulator's is a placeholder);
-  `error` None for a good answer, else a short code: ``"timeout"``, ``"throttle"``,
-  ``"http_<status>"``, ``"runtime_error"``, ``"connection"``, ``"mismatch"``.
+  answer body; `duration_ms`/`billed_ms`/`init_ms` (a SnapStart restore: `restore_ms`,
+  `billed_restore_ms`) from the REPORT line (None when there was none); `peak_rss_mb` the
+  runtime process's VmHWM (local only); `max_memory_used_mb` REPORT's Max Memory Used,
+  **only ever filled from real AWS** (the emulator's is a placeholder); `error` None for a
+  good answer, else a short code: ``"timeout"``, ``"throttle"``, ``"http_<status>"``,
+  ``"runtime_error"``, ``"connection"``, ``"mismatch"``.
 - `Series`: every sample of one (payload size, lane): `size` (events), `payload_bytes`,
   `lane` (a name of `lanes.REGISTRY`: ``"python"``, ``"go"`` ...), `language` (the lane's:
   ``"python"`` | ``"go"``), `aggregator`, `samples`, and the computed views
@@ -92,6 +93,9 @@ class Sample:
     max_memory_used_mb: float | None = None
     error: str | None = None
     environment: int = 0
+    restore_ms: float | None = None  # REPORT Restore Duration (SnapStart, remote only)
+    billed_restore_ms: float | None = None  # REPORT Billed Restore Duration
+    report_error: str | None = None  # REPORT Status and Error Type, when not a success
 
     @property
     def ok(self) -> bool:

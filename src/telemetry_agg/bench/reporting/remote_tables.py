@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from telemetry_agg.bench.model import cost
 from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.reporting import tables as report
+from telemetry_agg.bench.reporting.option_tables import Starts, options_grid, starts_grid
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -136,8 +137,15 @@ def _saving_row(
     ]
 
 
-def remote_grids(results: res.Results) -> list[report.Grid]:
-    return [errors_grid(results), saving_grid(results)]
+def remote_grids(results: res.Results, starts: Starts | None = None) -> list[report.Grid]:
+    """The remote-only tables; `starts` (`option_tables.measured_starts` over several runs)
+    completes the options' prices from other runs."""
+    return [
+        errors_grid(results),
+        starts_grid(results),
+        saving_grid(results),
+        options_grid(results, starts=starts),
+    ]
 
 
 @dataclass(frozen=True)

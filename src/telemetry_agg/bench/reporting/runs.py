@@ -23,7 +23,7 @@ from telemetry_agg.bench import errors
 from telemetry_agg.bench.model import lanes
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.model.stats import ratio
-from telemetry_agg.bench.reporting import chart, remote_tables
+from telemetry_agg.bench.reporting import chart, option_tables, remote_tables
 from telemetry_agg.bench.reporting import tables as report
 from telemetry_agg.bench.reporting.markdown import to_markdown
 from telemetry_agg.bench.reporting.summary import run_summary
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from rich.console import Console
+
+    from telemetry_agg.bench.reporting.option_tables import Starts
 
 _MEMORY_DIR = re.compile(r"^memory-(\d+)$")
 
@@ -138,11 +140,27 @@ def comparison_grid(runs: Sequence[Run]) -> report.Grid:
     return grid
 
 
-def run_grids(run: Run) -> list[report.Grid]:
+def run_grids(run: Run, starts: Starts | None = None) -> list[report.Grid]:
+    """A run's tables; `starts` (`option_tables.measured_starts` over every run shown) prices
+    the cold-start options this run did not measure from the others."""
     grids = report.grids(run.results)
     if run.results.source == "remote":
-        grids += remote_tables.remote_grids(run.results)
+        grids += remote_tables.remote_grids(run.results, starts)
     return grids
+
+
+def all_starts(runs: Sequence[Run]) -> Starts:
+    return option_tables.measured_starts([run.results for run in runs])
+
+
+def apply_traffic(runs: Sequence[Run], invocations: int | None, cold_share: float | None) -> None:
+    """`report --invocations/--cold-share`: the traffic the saving and options tables price,
+    in place of what each run recorded."""
+    for run in runs:
+        if invocations is not None:
+            run.results.options["invocations"] = invocations
+        if cold_share is not None:
+            run.results.options["cold_share"] = cold_share
 
 
 def _sweep_runs(runs: Sequence[Run]) -> list[res.Results]:
@@ -179,7 +197,7 @@ def write_outputs(runs: Sequence[Run], directory: Path) -> list[Path]:
         if png is not None:
             written.append(png)
             parts += [f"![latency of {run.label}]({png.name})", ""]
-        parts += [to_markdown(g) for g in run_grids(run)]
+        parts += [to_markdown(g) for g in run_grids(run, all_starts(runs))]
     sweep = _sweep_runs(runs)
     if sweep:
         parts += ["## Memory sweep", "", to_markdown(remote_tables.sweep_grid(sweep))]
@@ -204,7 +222,7 @@ def show(runs: Sequence[Run], out: Console) -> None:
             else f" [yellow](incomplete: {escape(r.failure or 'stopped early')})[/]"
         )
         out.rule(f"{escape(run.label)}: {r.source}, {r.started_at}{state}")
-        for grid in run_grids(run):
+        for grid in run_grids(run, all_starts(runs)):
             report.print_grid(out, grid)
     sweep = _sweep_runs(runs)
     if sweep:
@@ -213,12 +231,20 @@ def show(runs: Sequence[Run], out: Console) -> None:
         report.print_grid(out, comparison_grid(runs))
 
 
-def report_main(dirs: list[Path], *, output: Path | None, as_json: bool) -> int:
+def report_main(
+    dirs: list[Path],
+    *,
+    output: Path | None,
+    as_json: bool,
+    invocations: int | None = None,
+    cold_share: float | None = None,
+) -> int:
     """The `report` command once its options are parsed: the exit code (1 when a DIR held no
     readable results; the others are still shown)."""
     err = errors.stderr_console()
     runs, problems = find_runs(dirs)
     runs = _unique_labels(runs)
+    apply_traffic(runs, invocations, cold_share)
     for problem in problems:
         errors.print_error(problem, err)
     written: list[Path] = []
