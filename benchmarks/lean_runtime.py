@@ -36,6 +36,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from telemetry_agg.bench.local import emulator, runtimes
+from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.model.payloads import function_url_event, payload
 from telemetry_agg.handler import handler
 from telemetry_agg.limits import NOT_COMPARED
@@ -139,14 +140,11 @@ def _top_level_imports_ms(code: str) -> float:
 
 
 def lanes() -> dict[str, runtimes.Runtime]:
-    stock = runtimes.python_runtime()
-    lean = runtimes.Runtime(
-        lane="python-lean",
-        argv=[sys.executable, "-m", "telemetry_agg.runtime", HANDLER],
-        cwd=stock.cwd,
-        env=stock.env,
-    )
-    return {"stock": stock, "lean": lean}
+    """The two Python lanes as `local` starts them (the packaged zip, the runtime's Python)."""
+    return {
+        "stock": runtimes.lane_runtime(lane_registry.PYTHON),
+        "lean": runtimes.lane_runtime(lane_registry.PYTHON_LEAN),
+    }
 
 
 def compute_ms(emu: emulator.Emulator, request_id: str) -> float | None:
@@ -162,8 +160,8 @@ def under_emulator(event: bytes, warm: int) -> dict[str, dict[str, list[float]]]
     """REPORT Duration (ms) of ``warm`` invocations per lane, after one untimed one, and the
     part of it outside the handler's own compute_ms (the runtime client: decode, encode,
     transfer)."""
-    lane_rts = lanes()
-    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in lane_rts.items()}
+    runtimes = lanes()
+    emus = {name: emulator.Emulator(rt, name=name, timeout_s=60) for name, rt in runtimes.items()}
     durations: dict[str, list[float]] = {name: [] for name in emus}
     outside: dict[str, list[float]] = {name: [] for name in emus}
     try:

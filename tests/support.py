@@ -111,3 +111,20 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def skip_without_lane_tools(*, go: bool = True) -> None:
+    """Skip, saying why and what installs it, unless what `local` needs to start the lanes is
+    here: the emulator, the Go bootstrap (with `go`) and the Python runtime folder."""
+    import pytest  # noqa: PLC0415 - only the tests that start lanes need it
+
+    from telemetry_agg.bench.errors import ToolMissingError  # noqa: PLC0415
+    from telemetry_agg.bench.local import pyruntime, runtimes  # noqa: PLC0415
+
+    try:
+        runtimes.rie_path()
+        if go:
+            runtimes.go_runtime(build=False)
+        pyruntime.runtime_folder(pyruntime.runtime_python())
+    except ToolMissingError as exc:
+        pytest.skip(f"needs the emulator, the Go bootstrap and the Python runtime folder: {exc}")

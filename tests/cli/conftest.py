@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from telemetry_agg.bench.errors import ToolMissingError
-from telemetry_agg.bench.local import runtimes
+from support import skip_without_lane_tools
 
 
 @pytest.fixture(scope="session")
 def tools() -> None:
-    """Skip (saying why and what to run) unless the emulator and the Go bootstrap are here."""
-    try:
-        runtimes.rie_path()
-        runtimes.go_runtime(build=False)
-    except ToolMissingError as exc:
-        pytest.skip(f"needs the emulator and the Go bootstrap: {exc}")
+    """Skip (saying why and what to run) unless the emulator, the Go bootstrap and the Python
+    runtime folder (awslambdaric for the runtime's Python, installed by the set-up) are here."""
+    skip_without_lane_tools()

@@ -44,7 +44,8 @@ def _bench_with_extra_lane(args: list[str], cwd: Path) -> subprocess.CompletedPr
 
 
 def test_select_by_lanes_and_by_language() -> None:
-    assert [x.name for x in lanes.select()] == ["python", "go"]
+    assert [x.name for x in lanes.select()] == ["python", "python-lean", "go"]
+    assert [x.name for x in lanes.select(None, ["python"])] == ["python", "python-lean"]
     assert [x.name for x in lanes.select("go")] == ["go"]
     assert [x.name for x in lanes.select("go,python")] == ["python", "go"]  # registry order
     assert [x.name for x in lanes.select(None, ["go"])] == ["go"]

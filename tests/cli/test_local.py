@@ -37,8 +37,8 @@ def test_local_small_run(app: typer.Typer, runner: CliRunner, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["complete"] is True
-    rows = {(r["size"], r["language"]): r for r in summary["summary"]}
-    assert set(rows) == {(20, "python"), (20, "go"), (200, "python"), (200, "go")}
+    rows = {(r["size"], r["lane"]): r for r in summary["summary"]}
+    assert set(rows) == {(n, lane) for n in (20, 200) for lane in ("python", "python-lean", "go")}
     for row in rows.values():
         assert row["warm"]["count"] == 6
         assert row["cold_ms"] > 0
@@ -47,8 +47,16 @@ def test_local_small_run(app: typer.Typer, runner: CliRunner, tmp_path: Path) ->
         assert row["errors"] == 0
     assert {r["size"] for r in summary["speedup"]} == {20, 200}
     for speedup in summary["speedup"]:
-        py, go = rows[speedup["size"], "python"], rows[speedup["size"], "go"]
-        assert speedup["avg"] == pytest.approx(py["warm"]["avg"] / go["warm"]["avg"])
+        lane, base = (
+            rows[speedup["size"], speedup["lane"]],
+            rows[speedup["size"], speedup["baseline"]],
+        )
+        assert speedup["avg"] == pytest.approx(lane["warm"]["avg"] / base["warm"]["avg"])
+    pairs = {(s["lane"], s["baseline"]) for s in summary["speedup"]}
+    assert pairs == {("python", "go"), ("python-lean", "go"), ("python-lean", "python")}
+    saved_env = res.load(tmp_path).environment.extra
+    assert "from python-" in saved_env["python_lanes"]
+    assert saved_env["runtime_python"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "latency.png", "results.csv", "results.json", "results.md",
     ]  # fmt: skip
@@ -116,7 +124,8 @@ def test_missing_emulator_names_the_command(
     result = runner.invoke(app, ["local", "--sizes", "10"])
     assert result.exit_code == 3
     assert "aws-lambda-rie" in result.output
-    assert "make setup" in result.output
+    assert "install Go" in result.output
+    assert "telemetry-bench setup" in result.output
 
 
 @pytest.mark.usefixtures("tools")
@@ -130,8 +139,8 @@ def test_missing_go_toolchain_names_the_install(
     monkeypatch.setenv("PATH", str(tmp_path))  # no go here
     result = runner.invoke(app, ["local", "-l", "go", "--sizes", "10"])
     assert result.exit_code == 3
-    assert "Go is not installed" in result.output
-    assert "scripts/build-go.sh host" in result.output
+    assert "needs Go, which is not installed" in result.output
+    assert "telemetry-bench setup" in result.output
 
 
 def test_cpu_cap_works_or_says_why(app: typer.Typer, runner: CliRunner) -> None:
@@ -178,7 +187,8 @@ def test_answers_that_disagree_fail_loudly_and_keep_partial_results(
 ) -> None:
     _fake_python(monkeypatch, tmp_path, WRONG)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["local", "--sizes", "10", "--cold", "1", "-o", str(out)])
+    args = ["local", "--lanes", "python,go", "--sizes", "10", "--cold", "1", "-o", str(out)]
+    result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "the answers differ on the 10-event payload" in result.output
     assert "total_events: python=999999 go=10" in result.output

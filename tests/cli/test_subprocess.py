@@ -40,16 +40,17 @@ def test_local_as_a_subprocess(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
-    assert {r["language"] for r in summary["summary"]} == {"python", "go"}
+    assert {r["lane"] for r in summary["summary"]} == {"python", "python-lean", "go"}
     assert "Latency (ms)" in out.stderr
 
 
 def _is_emulator(pid: int) -> bool:
-    """Whether `pid` runs aws-lambda-rie (not, say, the Go build the bench may run first)."""
+    """Whether `pid` runs aws-lambda-rie (not the set-up's pip or Go build before the run)."""
     try:
-        return b"aws-lambda-rie" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
     except OSError:
         return False
+    return argv0.endswith(b"aws-lambda-rie")
 
 
 def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) -> set[int]:
@@ -61,7 +62,7 @@ def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) ->
     while time.monotonic() < deadline and proc.poll() is None:
         kids = descendants(proc.pid)
         seen.update(kids)
-        started.update(k for k in kids if _is_emulator(k) and descendants(k))  # with a runtime
+        started.update(k for k in kids if _is_emulator(k) and descendants(k))  # with its runtime
         if len(started) >= emulators:
             return seen
         time.sleep(0.02)
@@ -141,9 +142,9 @@ def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
     with _running(args, tmp_path) as proc:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
-        assert set(urls) == {"python", "go"}
+        assert set(urls) == {"python", "python-lean", "go"}
         seen = set(descendants(proc.pid))
-        assert len(seen) >= 4  # two environments per function
+        assert len(seen) >= 6  # two environments per function
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err

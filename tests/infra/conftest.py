@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from telemetry_agg.bench.aws import package
+from telemetry_agg.bench.local import pyruntime
 
 from .support import (
     FAKE_KEY_ID,
@@ -21,6 +22,7 @@ from .support import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -64,3 +66,12 @@ def bootstraps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )
         built[arch] = out
     return built
+
+
+@pytest.fixture
+def no_python(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Build as if no python3.12 were here: the interpreter to use is one that does not run."""
+    monkeypatch.setenv(pyruntime.PYTHON_ENV, "/nonexistent/python3.12")
+    pyruntime.find_python.cache_clear()
+    yield
+    pyruntime.find_python.cache_clear()

@@ -687,6 +687,50 @@ def test_ctrl_c_exits_130_and_leaves_no_process(
         os.killpg(proc.pid, 0)  # no process of the group survived
 
 
+def test_installed_deploy_and_destroy_use_the_deployments_own_folder(
+    app: typer.Typer,
+    runner: CliRunner,
+    moto_credentials: str,
+    fake_tf: FakeTerraform,
+    deploy_args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From a wheel: deploy runs in the state folder on a copy of the packaged infra/, which the
+    next deploy (after an upgrade) copies anew while the state stays; destroy finds it there."""
+    data = tmp_path / "data"
+    ignored = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.json", "*.zip")
+    shutil.copytree(INFRA, data / "infra", ignore=ignored)
+    monkeypatch.delenv(terraform.ENV_INFRA_DIR, raising=False)
+    monkeypatch.setattr(paths, "checkout_root", lambda: None)
+    monkeypatch.setattr(paths, "data_dir", lambda: data)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    where = tmp_path / "state" / "telemetry-agg" / "deployments" / "mine"
+    checkout = {p.name: p.read_bytes() for p in INFRA.iterdir() if p.is_file()}
+
+    first = runner.invoke(app, [*deploy_args, "--name-prefix", "mine", "--auto-approve"])
+    assert first.exit_code == 0, first.output
+    assert f"-chdir={where} init" in (fake_tf.dir / "calls").read_text()
+    shipped = sorted(p.name for p in (data / "infra").glob("*.tf"))
+    assert sorted(p.name for p in where.glob("*.tf")) == shipped
+    assert json.loads((where / deploy.VARS_FILE).read_text())["name_prefix"] == "mine"
+
+    state = json.dumps({**HALF_APPLIED_STATE, "lineage": "kept"})
+    (where / "terraform.tfstate").write_text(state)
+    upgraded = (data / "infra" / "versions.tf").read_text() + "# upgraded\n"
+    (data / "infra" / "versions.tf").write_text(upgraded)
+    second = runner.invoke(app, [*deploy_args, "--name-prefix", "mine", "--auto-approve"])
+    assert second.exit_code == 0, second.output
+    assert (where / "versions.tf").read_text() == upgraded
+    assert (where / "terraform.tfstate").read_text() == state
+
+    gone = runner.invoke(app, ["destroy", "--name-prefix", "mine", "--auto-approve", "--json"])
+    assert gone.exit_code == 0, gone.output
+    assert json.loads(gone.stdout) == {"destroyed": True, "outcome": "destroyed"}
+    assert (fake_tf.dir / "calls").read_text().splitlines()[-1].startswith(f"-chdir={where} ")
+    assert {p.name: p.read_bytes() for p in INFRA.iterdir() if p.is_file()} == checkout
+
+
 def test_the_lanes_go_to_terraform_when_infra_takes_them(tmp_path: Path) -> None:
     """An infra/ with the `lanes` variable gets every chosen lane from the registry; one
     without deploys python and go only, and says so for any other choice."""

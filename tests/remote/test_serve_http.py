@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
+from support import skip_without_lane_tools
 from telemetry_agg.bench.aws import load, sigv4
 from telemetry_agg.bench.cli import app
-from telemetry_agg.bench.errors import ToolMissingError
-from telemetry_agg.bench.local import runtimes, serve
+from telemetry_agg.bench.local import serve
 from telemetry_agg.bench.model import results as res
 
 if TYPE_CHECKING:
@@ -23,17 +23,14 @@ pytestmark = [pytest.mark.emulator, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[serve.Served]:
-    try:
-        runtimes.rie_path()
-        runtimes.go_runtime(build=False)
-    except ToolMissingError as exc:
-        pytest.skip(f"needs the emulator and the Go bootstrap (`make setup`): {exc}")
+    skip_without_lane_tools()
     with serve.serve_functions(concurrency=2) as running:
         yield running
 
 
 def _run(served: serve.Served, tmp_path: Path, sizes: str) -> tuple[int, str, str]:
     args = ["remote", "--python-url", served.urls["python"], "--go-url", served.urls["go"]]
+    args += ["--python-lean-url", served.urls["python-lean"]]
     args += ["--auth-type", "NONE", "--region", "us-east-1", "-k", "0", "--no-reports"]
     args += ["--sizes", sizes, "-n", "6", "-c", "2", "--timeout", "30", "-o", str(tmp_path)]
     result = CliRunner().invoke(app, args, env={"TERM": "dumb", "NO_COLOR": "1"})
@@ -46,7 +43,7 @@ def test_both_real_handlers_answer_through_the_remote_client(
     code, stdout, stderr = _run(served, tmp_path, "100")
     assert code == 0, stderr
     saved = res.load(tmp_path)
-    for lang, aggregator in (("python", None), ("go", "scanner")):
+    for lang, aggregator in (("python", None), ("python-lean", None), ("go", "scanner")):
         series = saved.get(100, lang)
         assert series is not None
         assert len(series.samples) == 6

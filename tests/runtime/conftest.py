@@ -10,14 +10,13 @@ the loop then ends with RuntimeAPIError, which is how a test lets `main()` retur
 from __future__ import annotations
 
 import sys
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 # The emulator helper, imported here only (it may move: change this one line).
-from telemetry_agg.bench.errors import ToolMissingError
-from telemetry_agg.bench.local import emulator, runtimes
+from telemetry_agg.bench.local import emulator as emulator_module
+from telemetry_agg.bench.local import pyruntime, runtimes
 from telemetry_agg.runtime.context import LambdaContext
 
 from .support import FakeRuntimeAPI
@@ -58,10 +57,15 @@ def rie() -> Any:
     """The emulator helper module; skips (saying what to run) when aws-lambda-rie is missing."""
     try:
         runtimes.rie_path()
-    except ToolMissingError as exc:
+    except emulator_module.ToolMissingError as exc:
         pytest.skip(f"needs the Lambda Runtime Interface Emulator: {exc}")
-    return SimpleNamespace(
-        Emulator=emulator.Emulator,
-        Runtime=runtimes.Runtime,
-        python_runtime=runtimes.python_runtime,
-    )
+    return emulator_module
+
+
+@pytest.fixture(scope="session")
+def python_runtime_folder() -> None:
+    """Skip (saying what to run) unless the Python runtime folder the set-up installs is here."""
+    try:
+        pyruntime.runtime_folder(pyruntime.runtime_python())
+    except emulator_module.ToolMissingError as exc:
+        pytest.skip(f"needs the Python runtime folder (awslambdaric): {exc}")

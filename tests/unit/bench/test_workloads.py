@@ -14,8 +14,8 @@ import pytest
 from telemetry_agg.bench.aws import package
 from telemetry_agg.bench.errors import UsageError
 from telemetry_agg.bench.local import stored
-from telemetry_agg.bench.local.runtimes import go_arch
 from telemetry_agg.bench.model import workloads
+from telemetry_agg.bench.toolchain import go_arch
 
 ROOT = Path(__file__).resolve().parents[3]
 

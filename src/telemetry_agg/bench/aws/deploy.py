@@ -384,7 +384,7 @@ def deploy(
 ) -> terraform.DeploymentOutputs | None:
     """Run deploy's steps (module docstring) for `lanes`, with the cold-start option `cold`;
     return the outputs, or None when declined."""
-    where = terraform.infra_dir() if directory is None else directory
+    where = terraform.working_dir(settings.name_prefix) if directory is None else directory
     cold = cold or ColdStartOptions()
     settings.check()
     cold.check(settings.reserved_concurrency)
@@ -436,9 +436,13 @@ def destroy(
     auto_approve: bool,
     as_json: bool,
     directory: Path | None = None,
+    name: str = paths.DEFAULT_DEPLOYMENT,
 ) -> str:
-    """Destroy whatever the state holds: "destroyed", "nothing" (to destroy) or "declined"."""
-    where = terraform.infra_dir() if directory is None else directory
+    """Destroy whatever the state holds: "destroyed", "nothing" (to destroy) or "declined".
+
+    The state is found where deploy left it: infra/ in a checkout, else the folder of the
+    deployment `name` (deploy's --name-prefix) in the state folder (`paths.infra_dir`)."""
+    where = terraform.infra_dir(name=name) if directory is None else directory
     if not state_has_resources(where):
         say(f"Nothing to destroy: no resources in the state in {where}.")
         return "nothing"

@@ -18,12 +18,14 @@ from telemetry_agg.bench.commands.options import (
 from telemetry_agg.bench.model import lanes as registry
 
 PACKAGE_HELP = (
-    "Build the Lambda zips of the lanes: build/python-<arch>.zip and build/go-<arch>.zip.\n\n"
+    "Build the Lambda zips of the lanes: build/python-<arch>.zip and build/go-<arch>.zip (in a "
+    "checkout; installed, in the per-user cache: see `telemetry-bench setup --help`).\n\n"
     "The Python zip holds the telemetry_agg core and only its runtime dependencies (orjson, "
     "msgspec) as manylinux wheels for the target architecture; the Go zip holds `bootstrap` "
-    "built for it by scripts/build-go.sh (for --workload store, the build that links the AWS "
-    "SDK; otherwise the one without it). Both are reproducible: the same sources give the same "
-    "SHA-256, so a second `deploy` changes nothing. Every Python lane shares the Python zip.\n\n"
+    "built for it from the Go sources, with your Go (for --workload store, the build that links "
+    "the AWS SDK; otherwise the one without it). Both are reproducible: the same sources give "
+    "the same SHA-256, so a second `deploy` changes nothing. Every Python lane shares the "
+    "Python zip.\n\n"
     "Example: telemetry-bench package --arch x86_64 --json"
 )
 
@@ -42,7 +44,7 @@ BootstrapOption = Annotated[
     Path | None,
     typer.Option(
         "--bootstrap",
-        help="A prebuilt Go `bootstrap` to zip instead of running scripts/build-go.sh.",
+        help="A prebuilt Go `bootstrap` to zip instead of building one.",
     ),
 ]
 JsonZipsOption = Annotated[

@@ -6,7 +6,7 @@ with the environment Lambda sets (memory size, function name, region, timeout ..
 starts the runtime (a lane's `local_argv`, see `runtimes.py`) lazily, at the first invocation,
 as Lambda does at a cold start.
 
-What the emulator does and does not tell (checked against its source, pinned in scripts/setup.sh):
+What the emulator does and does not tell (checked against its source, pinned in bench/constants.py):
 
 - It prints a ``REPORT RequestId: ... Duration ... Billed Duration ...`` line per invocation on
   its standard output; the first carries ``Init Duration``. Its Init Duration covers only its own
@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Self
 
 from telemetry_agg.bench.errors import EmulatorError, ToolMissingError
+from telemetry_agg.bench.local import taskdir
 from telemetry_agg.bench.local.runtimes import Runtime, free_port, port_free, rie_path
 
 if TYPE_CHECKING:
@@ -190,7 +191,9 @@ class Emulator:
         name: str | None = None,
         extra_env: dict[str, str] | None = None,
     ) -> None:
-        self.runtime = runtime
+        self.runtime = runtime  # with its task folder filled in while it runs
+        self.template = runtime
+        self.task: Path | None = None  # the task folder extracted for this start
         self.memory_mb = memory_mb
         self.timeout_s = timeout_s
         self.requested_port = port
@@ -241,6 +244,7 @@ class Emulator:
                 f"there (`ss -ltnp 'sport = :{port}'` shows it)"
             )
         for attempt in range(3):
+            self._fresh_task()
             self.port = port or free_port()
             api_port = free_port()
             argv = [
@@ -279,6 +283,12 @@ class Emulator:
             f"the emulator for {self.runtime.lane} did not start on 127.0.0.1:{self.port}"
             + (f"; its output:\n{tail}" if tail else " (no output)")
         )
+
+    def _fresh_task(self) -> None:
+        """A Python lane's task folder: its zip extracted afresh for this start (as /var/task)."""
+        if self.template.task_zip is not None:
+            self.task = taskdir.extract(self.template.task_zip)
+            self.runtime = taskdir.in_folder(self.template, self.task)
 
     def _wait_ready(self, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s
@@ -338,6 +348,7 @@ class Emulator:
             self._conn = None
         proc = self.proc
         if proc is None:
+            self._drop_task()
             return
         for pid in _descendants(proc.pid):
             self._known_pids.setdefault(pid, _start_time(pid))
@@ -351,6 +362,11 @@ class Emulator:
         if proc.stdout is not None:
             proc.stdout.close()
         self.proc = None
+        self._drop_task()
+
+    def _drop_task(self) -> None:
+        taskdir.remove(self.task)
+        self.task, self.runtime = None, self.template
 
     def __enter__(self) -> Self:
         return self.start()

@@ -1,14 +1,16 @@
 """`telemetry-bench local`'s measurement: every lane side by side under the real Runtime
 Interface Emulator.
 
-For each payload size and each lane:
+For each payload size, every lane:
 
-1. **Cold starts**: `--cold K` times, a fresh emulator and runtime; the first invocation's client
-   latency is the cold start (the runtime starts at that invocation, as on Lambda), with the
-   REPORT line's Init Duration and Duration beside it.
-2. **Warm invocations**: `--concurrency C` environments (C emulators: one environment serves one
-   request at a time, as on Lambda), each warmed by one invocation that is not recorded, then
-   `--warm N` invocations shared among them, one worker per environment.
+1. **Cold starts**: `--cold K` times per lane, the lanes in turn (so that a burst of load on a
+   shared machine falls on all of them, not on one lane's block), a fresh emulator and runtime
+   each; the first invocation's client latency is the cold start (the runtime starts at that
+   invocation, as on Lambda), with the REPORT line's Init Duration and Duration beside it.
+2. **Warm invocations**: `--concurrency C` environments per lane (C emulators: one environment
+   serves one request at a time, as on Lambda), each warmed by one invocation that is not
+   recorded, then `--warm N` invocations shared among them, one worker per environment; the
+   lanes take turns of `WARM_TURN` invocations, for the same reason as the cold starts.
 
 Every answer is checked: a non-200, a timeout or a crash stops the run with the reason; the first
 answer of each lane per size is compared with the reference lane's by the contract's rule
@@ -55,6 +57,7 @@ __all__ = ["CpuCap", "LocalPlan", "lane_runtimes", "load_payloads", "run_local"]
 
 DEFAULT_COLD, DEFAULT_WARM = 10, 300
 DEFAULT_SIZES_TEXT = ",".join(map(str, payloads.DEFAULT_SIZES))
+WARM_TURN = 25  # warm invocations of one lane before the next lane's turn
 QUICK: dict[str, str | int] = {
     "sizes": "100,1000,5000,10000,20000",
     "cold": 5,
@@ -288,37 +291,62 @@ class Measurer:
         if mismatches:
             raise BenchError(mismatches[0])
 
-    def cold(self, series: Measured) -> None:
-        label = f"{series.size:>6,} {series.runtime.lane:<6} cold"
-        task = self.progress.add_task(label, total=self.plan.cold)
+    def cold(self, lanes: list[Measured]) -> None:
+        """`--cold K` cold starts of each lane, the lanes in turn (one each, K times), so that
+        the machine's changing load falls on every lane alike."""
+        tasks = [
+            self.progress.add_task(f"{s.size:>6,} {s.runtime.lane:<6} cold", total=self.plan.cold)
+            for s in lanes
+        ]
         for _ in range(self.plan.cold):
-            emu = self.fleet.start(series.runtime)
-            try:
-                inv = emu.invoke(series.event)
-                series.record.samples.append(to_sample("cold", inv, emu, 0))
-                self.check(series, inv, emu)
-            finally:
-                self.fleet.stop(emu)
-            self.progress.advance(task)
-        self.progress.remove_task(task)
+            for series, task in zip(lanes, tasks, strict=True):
+                emu = self.fleet.start(series.runtime)
+                try:
+                    inv = emu.invoke(series.event)
+                    series.record.samples.append(to_sample("cold", inv, emu, 0))
+                    self.check(series, inv, emu)
+                finally:
+                    self.fleet.stop(emu)
+                self.progress.advance(task)
+        for task in tasks:
+            self.progress.remove_task(task)
 
-    def warm(self, series: Measured) -> None:
+    def warm(self, lanes: list[Measured]) -> None:
+        """`--warm N` invocations of each lane over its `--concurrency C` environments (each
+        warmed by one unrecorded invocation first), the lanes in turns of `WARM_TURN`
+        invocations, so that a burst of load falls on every lane alike."""
         if self.plan.warm <= 0:
             return
-        label = f"{series.size:>6,} {series.runtime.lane:<6} warm"
-        task = self.progress.add_task(label, total=self.plan.warm)
-        envs = [self.fleet.start(series.runtime) for _ in range(self.plan.concurrency)]
-        load = WarmLoad(self, series, task, self.plan.warm)
+        tasks = [
+            self.progress.add_task(f"{s.size:>6,} {s.runtime.lane:<6} warm", total=self.plan.warm)
+            for s in lanes
+        ]
+        envs: list[list[Emulator]] = []
         try:
-            for emu in envs:  # the cold start of each environment: not a warm sample
-                self.check(series, emu.invoke(series.event), emu)
+            for series in lanes:
+                envs.append(
+                    [self.fleet.start(series.runtime) for _ in range(self.plan.concurrency)]
+                )
+                for emu in envs[-1]:  # the cold start of each environment: not a warm sample
+                    self.check(series, emu.invoke(series.event), emu)
+            for done in range(0, self.plan.warm, WARM_TURN):
+                turn = min(WARM_TURN, self.plan.warm - done)
+                for series, task, lane_envs in zip(lanes, tasks, envs, strict=True):
+                    self.warm_turn(series, task, lane_envs, turn)
+        finally:
+            for lane_envs in envs:
+                for emu in lane_envs:
+                    self.fleet.stop(emu)
+            for task in tasks:
+                self.progress.remove_task(task)
+
+    def warm_turn(self, series: Measured, task: TaskID, envs: list[Emulator], count: int) -> None:
+        load = WarmLoad(self, series, task, count)
+        try:
             load.run(envs)
         finally:
             load.stop.set()
-            for emu in envs:
-                self.fleet.stop(emu)
             load.join()
-            self.progress.remove_task(task)
         if load.failures:
             raise load.failures[0]
 
@@ -439,15 +467,25 @@ def _run_series(
         with progress:
             for size, body in bodies.items():
                 event = json.dumps(payloads.function_url_event(body)).encode()
-                for lane, rt in lane_rts.items():
-                    record = results.series_for(
-                        size, lane, payload_bytes=len(body), aggregator=rt.aggregator
+                measured = [
+                    Measured(
+                        rt,
+                        size,
+                        event,
+                        results.series_for(
+                            size, lane, payload_bytes=len(body), aggregator=rt.aggregator
+                        ),
                     )
-                    series = Measured(rt, size, event, record)
-                    measurer.cold(series)
-                    measurer.warm(series)
-                    progress.advance(overall)
-                    if on_series:
-                        on_series(results)
+                    for lane, rt in lane_rts.items()
+                ]
+                measurer.cold(measured)
+                if on_series:  # what was measured is on disk before the warm phase
+                    on_series(results)
+                measurer.warm(measured)
+                progress.advance(overall, len(measured))
+                if on_series:
+                    on_series(results)
     finally:
         fleet.stop_all()
+        # a lane whose turn never came (a stop during another's cold starts) measured nothing
+        results.series = [s for s in results.series if s.samples]

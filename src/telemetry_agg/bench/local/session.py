@@ -15,7 +15,7 @@ import json
 from typing import TYPE_CHECKING
 
 from telemetry_agg.bench import checks, errors
-from telemetry_agg.bench.local import run, runtimes
+from telemetry_agg.bench.local import run, runtimes, taskdir
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.reporting import markdown, summary, tables
 
@@ -44,8 +44,12 @@ def prepare(
         return bodies, run.lane_runtimes(plan)
 
 
-def new_results(plan: run.LocalPlan) -> res.Results:
+def new_results(plan: run.LocalPlan, lane_rts: dict[str, Runtime] | None = None) -> res.Results:
     environment = res.Environment.detect(emulator=runtimes.emulator_version())
+    for rt in (lane_rts or {}).values():
+        if rt.task_zip is not None:
+            environment.extra["python_lanes"] = taskdir.describe(rt.task_zip, rt.python)
+            environment.extra["runtime_python"] = rt.python or ""
     for name in PACKAGES + (TABLE_PACKAGES if plan.workload.table else ()):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             environment.extra[name] = importlib.metadata.version(name)
@@ -124,7 +128,7 @@ def tell(results: res.Results, code: int, output: Path | None, paths: list[Path]
 def local_main(plan: run.LocalPlan, *, output: Path | None, as_json: bool) -> int:
     """The `local` command once its options are parsed: the exit code."""
     bodies, lane_rts = prepare(plan, output)
-    results = new_results(plan)
+    results = new_results(plan, lane_rts)
     code = measure(plan, lane_rts, bodies, results, output)
     paths = write(results, output, errors.stderr_console())
     if output is not None and results.series and not paths:

@@ -2,27 +2,22 @@
 one way to start it); local, serve, remote, deploy, package, the results, the tables and the chart
 all take any set of them, by name, and know nothing of a lane beyond this record.
 
-Adding a lane is one entry in `REGISTRY`, e.g. the lean Python runtime loop:
+Adding a lane is one entry in `REGISTRY`, as the lean Python runtime loop (`PYTHON_LEAN`) is,
+and it gets `--lanes python-lean`, `serve --port-python-lean`, `remote --python-lean-url` (and
+its function and log group), a function in `deploy`, a row in every table and a line in the
+chart, with no other change.
 
-    Lane(
-        name="python-lean", language="python", display="Python (lean)",
-        runtime="python3.12", artifact="python", handler="telemetry_agg.handler.handler",
-        environment={"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/telemetry_agg/runtime/lean-wrapper"},
-        local_argv=("{python}", "-m", "telemetry_agg.runtime", "{handler}"),
-    )
-
-(tried here, registered from a script: `local` measured it beside the two others, compared its
-answers and tabled it against both baselines). It gets `--lanes python-lean`, `serve
---port-python-lean`, `remote --python-lean-url` (and its function and log group), a function in
-`deploy`, a row in every table and a line in the chart, with no other change.
-
-`local_argv` placeholders: `{python}` the interpreter running the bench, `{handler}` the lane's
-handler, `{bootstrap}` the Go bootstrap built for this machine (build/linux_<arch>/bootstrap).
+`local_argv` and `local_env` placeholders: `{python}` the runtime's Python (python3.12 where one
+is installed, else the interpreter running the bench; `local/pyruntime.py`), `{runtime}` that
+Python's runtime folder (awslambdaric, boto3: Lambda's /var/runtime), `{task}` the task folder
+(the lane's zip, built for this machine and extracted afresh at each environment start;
+`local/taskdir.py`), `{handler}` the lane's handler, `{bootstrap}` the Go bootstrap built for
+this machine (build/linux_<arch>/bootstrap).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -79,6 +74,10 @@ class Lane:
         }
 
 
+# A Python lane runs here as on Lambda: the zip's contents as the task folder, extracted afresh
+# at each start, first on the import path, then the runtime's own packages (/var/task before
+# /var/runtime), on the runtime's Python (python3.12 where one is installed).
+_PYTHON_ENV = MappingProxyType({"PYTHONPATH": "{task}:{runtime}"})
 PYTHON = Lane(
     name="python",
     language="python",
@@ -87,6 +86,18 @@ PYTHON = Lane(
     artifact="python",
     handler="telemetry_agg.handler.handler",
     local_argv=("{python}", "-m", "awslambdaric", "{handler}"),
+    local_env=_PYTHON_ENV,
+)
+# The same zip and runtime, with the project's own Runtime API loop in place of the stock
+# client (AWS_LAMBDA_EXEC_WRAPPER execs it on Lambda; README "The lean runtime").
+PYTHON_LEAN = replace(
+    PYTHON,
+    name="python-lean",
+    display="Python (lean)",
+    local_argv=("{python}", "-m", "telemetry_agg.runtime", "{handler}"),
+    environment=MappingProxyType(
+        {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/telemetry_agg/runtime/lean-wrapper"}
+    ),
 )
 GO = Lane(
     name="go",
@@ -101,7 +112,7 @@ GO = Lane(
 
 # The registry, in display order. Stock Python and Go are the two baselines every lane is
 # compared with (`BASELINES`).
-REGISTRY: dict[str, Lane] = {lane.name: lane for lane in (PYTHON, GO)}
+REGISTRY: dict[str, Lane] = {lane.name: lane for lane in (PYTHON, PYTHON_LEAN, GO)}
 BASELINES = (GO.name, PYTHON.name)
 
 

@@ -154,6 +154,7 @@ def latency_grid(results: Results) -> Grid:
                 "a placeholder and is not reported)."
             )
             + f" Measured on {where(results)}."
+            + (f" {results.environment.extra['python_lanes']}." if _python_lanes(results) else "")
         ),
         right={0, *range(3, len(headers))},
         keys=(0, 2),
@@ -182,6 +183,10 @@ def latency_grid(results: Results) -> Grid:
             ]
         )
     return grid
+
+
+def _python_lanes(results: Results) -> bool:
+    return bool(results.environment.extra.get("python_lanes"))
 
 
 def lane_pairs(lanes: list[str]) -> list[tuple[str, str]]:
