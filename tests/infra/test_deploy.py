@@ -808,10 +808,9 @@ def test_provisioned_concurrency_and_the_store_reach_every_lane(stage: Stage) ->
     written = stage.fake.vars("plan")
     lanes = written["lanes"]
     assert isinstance(lanes, dict)
-    assert {name: lane["provisioned_concurrency"] for name, lane in lanes.items()} == {
-        "python": 2,
-        "go": 2,
-    }
+    # Every lane deployed by default (python-lean too): provisioned concurrency is per lane.
+    provisioned = {name: lane["provisioned_concurrency"] for name, lane in lanes.items()}
+    assert provisioned == dict.fromkeys(lane_registry.names(), 2)
     assert not any(lane["snapstart"] for lane in lanes.values())
     assert written["workload"] == "store"
 
@@ -907,6 +906,9 @@ def test_an_account_too_small_for_n_exits_2_before_applying(
     stage: Stage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GetAccountSettings is not in moto: a Stubber answers it (10 in all, 10 unreserved)."""
+    # Every lane is deployed by default; each function is looked up once (a lookup the stub did
+    # not expect would make the check advisory, and the deploy go on).
+    names = [f"telemetry-agg-{lane}" for lane in lane_registry.names()]
     import boto3  # noqa: PLC0415
     from botocore.stub import Stubber  # noqa: PLC0415
 
@@ -914,9 +916,9 @@ def test_an_account_too_small_for_n_exits_2_before_applying(
     stub = Stubber(client)
     limits = {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}
     stub.add_response("get_account_settings", {"AccountLimit": limits})
-    for _ in NAMES:
+    for _ in names:
         stub.add_client_error("get_function_concurrency", "ResourceNotFoundException")
-    for name in NAMES:
+    for name in names:
         stub.add_client_error(
             "get_provisioned_concurrency_config",
             "ResourceNotFoundException",
@@ -932,7 +934,8 @@ def test_an_account_too_small_for_n_exits_2_before_applying(
         args = ["--reserved-concurrency", "-1", "--provisioned-concurrency", "2"]
         result = stage.invoke([*stage.deploy_args, *args, "--auto-approve"])
     assert result.exit_code == 2, result.output
-    assert "needs 4 of the account's unreserved concurrency, which has 0" in result.stderr
+    need = 2 * len(names)  # --provisioned-concurrency 2 on every function
+    assert f"needs {need} of the account's unreserved concurrency, which has 0" in result.stderr
     assert "Lower --provisioned-concurrency" in result.stderr
     assert "apply" not in stage.fake.subcommands()
     assert "plan" not in stage.fake.subcommands()
