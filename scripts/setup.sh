@@ -2,11 +2,14 @@
 # Installs everything the project needs on a fresh machine, idempotently:
 #   .venv/                 Python 3.11+ virtualenv with telemetry-agg[bench,dev] (editable)
 #   .tools/checkov/        checkov in a venv of its own (its pins clash with boto3's)
-#   .tools/bin/aws-lambda-rie   the Lambda Runtime Interface Emulator, from its Go module (pinned)
 #   .tools/bin/tofu        OpenTofu built from its Go module, only when neither terraform nor tofu is on PATH
-#   build/                 the Go binaries (host bootstrap and CLI), via scripts/build-go.sh
+#   .tools/bin/aws-lambda-rie   the Lambda Runtime Interface Emulator, from its Go module (pinned in
+#                          src/telemetry_agg/bench/constants.py) and
+#   build/                 the Go binaries (CLI and host bootstraps, one per workload): both by
+#                          `telemetry-bench setup`
 #   .tools/python-runtime/ the Lambda runtime's own packages (awslambdaric, boto3) for python3.12
-#                          (or this Python when there is none), apart from the task folder
+#                          (or this Python when there is none), apart from the task folder: also
+#                          by `telemetry-bench setup`
 #   qemu-user-static       (apt, as root only) to run the arm64 Go zip in the tests
 # Each step is skipped when its output is newer than its inputs. Needs: python3 (3.11 to 3.13), go.
 set -euo pipefail
@@ -15,7 +18,6 @@ ROOT=$PWD
 TOOLS=$ROOT/.tools
 mkdir -p "$TOOLS/bin"
 
-RIE_VERSION=v0.0.0-20261030222936-bef5c4ba774d
 TOFU_VERSION=v1.10.10
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -45,13 +47,6 @@ if [ ! -x "$TOOLS/checkov/bin/checkov" ]; then
   "$TOOLS/checkov/bin/python" -m pip install --quiet 'checkov>=3.2,<4'
 fi
 
-if [ ! -x "$TOOLS/bin/aws-lambda-rie" ] || [ "$(cat "$TOOLS/rie.version" 2>/dev/null)" != "$RIE_VERSION" ]; then
-  say "building aws-lambda-rie $RIE_VERSION from its Go module"
-  GOBIN="$TOOLS/bin" CGO_ENABLED=0 go install \
-    "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$RIE_VERSION"
-  echo "$RIE_VERSION" > "$TOOLS/rie.version"
-fi
-
 if ! command -v terraform >/dev/null 2>&1 && ! command -v tofu >/dev/null 2>&1 \
    && [ ! -x "$TOOLS/bin/tofu" ]; then
   say "building OpenTofu $TOFU_VERSION from its Go module (neither terraform nor tofu is installed; a few minutes, once)"
@@ -65,12 +60,8 @@ if ! command -v terraform >/dev/null 2>&1 && ! command -v tofu >/dev/null 2>&1 \
   rm -rf "$src"
 fi
 
-if [ -x scripts/build-go.sh ]; then
-  scripts/build-go.sh host
-fi
-
-# The Python lanes' runtime folder (Lambda's /var/runtime): one function decides and installs it.
-.venv/bin/python -m telemetry_agg.bench.local.pyruntime
+say "telemetry-bench setup: the emulator, the Go twin, the Python runtime folder"
+.venv/bin/telemetry-bench setup
 
 if ! command -v qemu-aarch64-static >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

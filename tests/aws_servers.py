@@ -1,13 +1,14 @@
 """Local stand-ins for AWS endpoints, each started and always stopped by a context manager.
 
-- :func:`moto_server`: moto in server mode, a real AWS API over HTTP on 127.0.0.1 (the one
-  start/stop of the project: tests/conftest.py's session fixture uses it; the bench's
-  ``local --workload store`` is meant to move it into its own package).
+- :func:`moto_server`: moto in server mode, a real AWS API over HTTP on 127.0.0.1: the bench's
+  own (``telemetry_agg.bench.local.moto``, which ``local --workload store`` runs too), the one
+  start/stop of the project; tests/conftest.py's session fixture uses it.
 - :class:`TcpProxy`: a TCP proxy on 127.0.0.1 in front of a server that can start refusing
   connections (and drop the open ones) mid-run, so the server and its table survive a fault.
 - :class:`StubDynamoDB`: an HTTP server that answers each request with the next of a list of
   DynamoDB answers (throttling, access denied: what moto cannot do).
-- :func:`create_table`, :func:`scan_items`, :func:`closed_port`: the §5 table and its content.
+- :func:`create_table`, :func:`scan_items` (the bench's too), :func:`closed_port`: the §5 table
+  and its content.
 """
 
 from __future__ import annotations
@@ -17,65 +18,31 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from telemetry_agg.bench.local.moto import (
+    CREDENTIALS,
+    REGION,
+    create_table,
+    dynamodb_client,
+    moto_server,
+    scan_items,
+)
 
-REGION = "us-east-1"
+__all__ = [
+    "DUMMY_CREDENTIALS",
+    "REGION",
+    "StubDynamoDB",
+    "TcpProxy",
+    "closed_port",
+    "create_table",
+    "dynamodb_client",
+    "moto_server",
+    "scan_items",
+]
+
 #: Dummy credentials: moto takes any; a stub never checks.
-DUMMY_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-}
-
-
-@contextlib.contextmanager
-def moto_server() -> Iterator[str]:
-    """moto in server mode on 127.0.0.1 (a free port); yields its endpoint URL."""
-    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only the AWS suites need it
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-
-
-def dynamodb_client(endpoint: str) -> Any:
-    """A plain boto3 DynamoDB client on an endpoint, with the dummy credentials."""
-    import boto3  # noqa: PLC0415
-
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
-def create_table(endpoint: str, name: str) -> None:
-    """The §5 table: hash key request_id (S), on-demand."""
-    dynamodb_client(endpoint).create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "request_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "request_id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
-def scan_items(endpoint: str, name: str) -> dict[str, dict[str, Any]]:
-    """The table's whole content, by request_id, in DynamoDB's typed JSON."""
-    client = dynamodb_client(endpoint)
-    items: dict[str, dict[str, Any]] = {}
-    for page in client.get_paginator("scan").paginate(TableName=name):
-        for item in page["Items"]:
-            items[item["request_id"]["S"]] = item
-    return items
+DUMMY_CREDENTIALS = {**CREDENTIALS, "AWS_DEFAULT_REGION": REGION}
 
 
 def closed_port() -> int:

@@ -5,7 +5,7 @@ crash at init, a timeout, answers that disagree."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -124,7 +124,8 @@ def test_missing_emulator_names_the_command(
     result = runner.invoke(app, ["local", "--sizes", "10"])
     assert result.exit_code == 3
     assert "aws-lambda-rie" in result.output
-    assert "make setup" in result.output
+    assert "install Go" in result.output
+    assert "telemetry-bench setup" in result.output
 
 
 @pytest.mark.usefixtures("tools")
@@ -138,8 +139,8 @@ def test_missing_go_toolchain_names_the_install(
     monkeypatch.setenv("PATH", str(tmp_path))  # no go here
     result = runner.invoke(app, ["local", "-l", "go", "--sizes", "10"])
     assert result.exit_code == 3
-    assert "Go is not installed" in result.output
-    assert "scripts/build-go.sh host" in result.output
+    assert "needs Go, which is not installed" in result.output
+    assert "telemetry-bench setup" in result.output
 
 
 def test_cpu_cap_works_or_says_why(app: typer.Typer, runner: CliRunner) -> None:
@@ -173,8 +174,8 @@ def _fake_python(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: str) -
     rt = fake_runtime(tmp_path, source)
     real = runtimes.lane_runtime
 
-    def lane_runtime(lane: Lane, aggregator: str | None = None, *, build: bool = True) -> Runtime:
-        return rt if lane.name == "python" else real(lane, aggregator, build=build)
+    def lane_runtime(lane: Lane, aggregator: str | None = None, **options: Any) -> Runtime:
+        return rt if lane.name == "python" else real(lane, aggregator, **options)
 
     monkeypatch.setattr(runtimes, "lane_runtime", lane_runtime)
 

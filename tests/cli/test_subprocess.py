@@ -45,11 +45,12 @@ def test_local_as_a_subprocess(tmp_path: Path) -> None:
 
 
 def _is_emulator(pid: int) -> bool:
-    """Whether `pid` runs aws-lambda-rie (not, say, the Go build the bench may run first)."""
+    """Whether `pid` runs aws-lambda-rie (not the set-up's pip or Go build before the run)."""
     try:
-        return b"aws-lambda-rie" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0]
     except OSError:
         return False
+    return argv0.endswith(b"aws-lambda-rie")
 
 
 def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) -> set[int]:
@@ -61,7 +62,7 @@ def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) ->
     while time.monotonic() < deadline and proc.poll() is None:
         kids = descendants(proc.pid)
         seen.update(kids)
-        started.update(k for k in kids if _is_emulator(k) and descendants(k))  # with a runtime
+        started.update(k for k in kids if _is_emulator(k) and descendants(k))  # with its runtime
         if len(started) >= emulators:
             return seen
         time.sleep(0.02)

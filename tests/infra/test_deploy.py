@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from moto import settings as moto_settings
 
 from telemetry_agg.bench import paths
-from telemetry_agg.bench.aws import cold_options, deploy, terraform
+from telemetry_agg.bench.aws import cold_options, deploy, package, terraform
+from telemetry_agg.bench.local.moto import moto_server
 from telemetry_agg.bench.model import lanes as lane_registry
+from telemetry_agg.bench.model import workloads
 
 from .support import FAKE_SECRET, INFRA, REGION
 
@@ -196,10 +197,12 @@ def test_no_credentials_say_how_to_configure_them(no_credentials: None) -> None:
 def test_rejected_credentials_say_to_refresh_them(
     moto_credentials: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # moto checks signatures against its IAM once this count of free actions is used up.
-    monkeypatch.setattr(moto_settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
-    with pytest.raises(deploy.DeployError) as caught:
-        deploy.check_credentials(REGION)
+    # moto checks signatures against its IAM once this count of free actions is used up: a
+    # server of its own (moto reads its settings when it starts), so the session's stays open.
+    with moto_server(settings={"INITIAL_NO_AUTH_ACTION_COUNT": "0"}) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        with pytest.raises(deploy.DeployError) as caught:
+            deploy.check_credentials(REGION)
     assert "InvalidClientTokenId" in caught.value.message
     assert "Refresh them" in caught.value.hint
     assert FAKE_SECRET not in str(caught.value)
@@ -684,6 +687,50 @@ def test_ctrl_c_exits_130_and_leaves_no_process(
         os.killpg(proc.pid, 0)  # no process of the group survived
 
 
+def test_installed_deploy_and_destroy_use_the_deployments_own_folder(
+    app: typer.Typer,
+    runner: CliRunner,
+    moto_credentials: str,
+    fake_tf: FakeTerraform,
+    deploy_args: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From a wheel: deploy runs in the state folder on a copy of the packaged infra/, which the
+    next deploy (after an upgrade) copies anew while the state stays; destroy finds it there."""
+    data = tmp_path / "data"
+    ignored = shutil.ignore_patterns(".terraform", "*.tfstate*", "*.json", "*.zip")
+    shutil.copytree(INFRA, data / "infra", ignore=ignored)
+    monkeypatch.delenv(terraform.ENV_INFRA_DIR, raising=False)
+    monkeypatch.setattr(paths, "checkout_root", lambda: None)
+    monkeypatch.setattr(paths, "data_dir", lambda: data)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    where = tmp_path / "state" / "telemetry-agg" / "deployments" / "mine"
+    checkout = {p.name: p.read_bytes() for p in INFRA.iterdir() if p.is_file()}
+
+    first = runner.invoke(app, [*deploy_args, "--name-prefix", "mine", "--auto-approve"])
+    assert first.exit_code == 0, first.output
+    assert f"-chdir={where} init" in (fake_tf.dir / "calls").read_text()
+    shipped = sorted(p.name for p in (data / "infra").glob("*.tf"))
+    assert sorted(p.name for p in where.glob("*.tf")) == shipped
+    assert json.loads((where / deploy.VARS_FILE).read_text())["name_prefix"] == "mine"
+
+    state = json.dumps({**HALF_APPLIED_STATE, "lineage": "kept"})
+    (where / "terraform.tfstate").write_text(state)
+    upgraded = (data / "infra" / "versions.tf").read_text() + "# upgraded\n"
+    (data / "infra" / "versions.tf").write_text(upgraded)
+    second = runner.invoke(app, [*deploy_args, "--name-prefix", "mine", "--auto-approve"])
+    assert second.exit_code == 0, second.output
+    assert (where / "versions.tf").read_text() == upgraded
+    assert (where / "terraform.tfstate").read_text() == state
+
+    gone = runner.invoke(app, ["destroy", "--name-prefix", "mine", "--auto-approve", "--json"])
+    assert gone.exit_code == 0, gone.output
+    assert json.loads(gone.stdout) == {"destroyed": True, "outcome": "destroyed"}
+    assert (fake_tf.dir / "calls").read_text().splitlines()[-1].startswith(f"-chdir={where} ")
+    assert {p.name: p.read_bytes() for p in INFRA.iterdir() if p.is_file()} == checkout
+
+
 def test_the_lanes_go_to_terraform_when_infra_takes_them(tmp_path: Path) -> None:
     """An infra/ with the `lanes` variable gets every chosen lane from the registry; one
     without deploys python and go only, and says so for any other choice."""
@@ -761,13 +808,29 @@ def test_provisioned_concurrency_and_the_store_reach_every_lane(stage: Stage) ->
     written = stage.fake.vars("plan")
     lanes = written["lanes"]
     assert isinstance(lanes, dict)
-    assert {name: lane["provisioned_concurrency"] for name, lane in lanes.items()} == {
-        "python": 2,
-        "python-lean": 2,
-        "go": 2,
-    }
+    # Every lane deployed by default (python-lean too): provisioned concurrency is per lane.
+    provisioned = {name: lane["provisioned_concurrency"] for name, lane in lanes.items()}
+    assert provisioned == dict.fromkeys(lane_registry.names(), 2)
     assert not any(lane["snapstart"] for lane in lanes.values())
     assert written["workload"] == "store"
+
+
+@pytest.mark.parametrize("workload", ["cpu", "store"])
+def test_deploy_packages_the_workloads_go_build(
+    stage: Stage, monkeypatch: pytest.MonkeyPatch, workload: str
+) -> None:
+    asked: list[str] = []
+    build = package.build_with_progress
+
+    def spy(*args: Any, **options: Any) -> list[package.Artifact]:
+        asked.append(options["go_build"].file)
+        return build(*args, **options)
+
+    monkeypatch.setattr(package, "build_with_progress", spy)
+    result = stage.invoke([*stage.deploy_args, "--workload", workload, "--auto-approve"])
+    assert result.exit_code == 0, result.output
+    # The stored workload's Go function needs the bootstrap that links the AWS SDK.
+    assert asked == [workloads.get(workload).go_build.file]
 
 
 def test_snapstart_is_refused_for_the_lean_lane(stage: Stage) -> None:
@@ -843,6 +906,9 @@ def test_an_account_too_small_for_n_exits_2_before_applying(
     stage: Stage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GetAccountSettings is not in moto: a Stubber answers it (10 in all, 10 unreserved)."""
+    # Every lane is deployed by default; each function is looked up once (a lookup the stub did
+    # not expect would make the check advisory, and the deploy go on).
+    names = [f"telemetry-agg-{lane}" for lane in lane_registry.names()]
     import boto3  # noqa: PLC0415
     from botocore.stub import Stubber  # noqa: PLC0415
 
@@ -850,9 +916,9 @@ def test_an_account_too_small_for_n_exits_2_before_applying(
     stub = Stubber(client)
     limits = {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 10}
     stub.add_response("get_account_settings", {"AccountLimit": limits})
-    for _ in NAMES:
+    for _ in names:
         stub.add_client_error("get_function_concurrency", "ResourceNotFoundException")
-    for name in NAMES:
+    for name in names:
         stub.add_client_error(
             "get_provisioned_concurrency_config",
             "ResourceNotFoundException",
@@ -866,10 +932,10 @@ def test_an_account_too_small_for_n_exits_2_before_applying(
     monkeypatch.setattr(boto3.session.Session, "client", lambda_stubbed)
     with stub:
         args = ["--reserved-concurrency", "-1", "--provisioned-concurrency", "2"]
-        args += ["--lanes", "python,go"]  # the two functions NAMES stubs
         result = stage.invoke([*stage.deploy_args, *args, "--auto-approve"])
     assert result.exit_code == 2, result.output
-    assert "needs 4 of the account's unreserved concurrency, which has 0" in result.stderr
+    need = 2 * len(names)  # --provisioned-concurrency 2 on every function
+    assert f"needs {need} of the account's unreserved concurrency, which has 0" in result.stderr
     assert "Lower --provisioned-concurrency" in result.stderr
     assert "apply" not in stage.fake.subcommands()
     assert "plan" not in stage.fake.subcommands()

@@ -107,7 +107,8 @@ def test_python_zip_native_code_is_for_the_target(
 
 def test_python_zip_pins_the_versions_tested_here(python_zips: dict[str, Path]) -> None:
     requirements = package.runtime_requirements()
-    assert [r.split("==")[0] for r in requirements] == ["orjson", "msgspec"]
+    # From the installed metadata, extras left out: the same in a checkout and from a wheel.
+    assert sorted(r.split("==")[0] for r in requirements) == ["msgspec", "orjson"]
     with zipfile.ZipFile(python_zips["arm64"]) as zf:
         dist_infos = {n.split("/", 1)[0] for n in zf.namelist() if ".dist-info/" in n}
     for requirement in requirements:
@@ -146,8 +147,7 @@ def test_the_bench_and_byte_code_are_left_out(tmp_path: Path) -> None:
     (src / "handler.py").write_text("def handler(event, context): ...\n")
     (src / "bench" / "cli.py").write_text("import typer\n")
     (src / "__pycache__" / "handler.cpython-311.pyc").write_bytes(b"\0")
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\ndependencies = []\n')
-    artifact = package.build_python_zip("arm64", tmp_path / "out", root=tmp_path)
+    artifact = package.build_python_zip("arm64", tmp_path / "out", core=src, requirements=[])
     assert set(entries(artifact.path)) == {
         "telemetry_agg/__init__.py",
         "telemetry_agg/handler.py",
@@ -159,7 +159,9 @@ def test_the_bench_and_byte_code_are_left_out(tmp_path: Path) -> None:
 def test_no_handler_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "src" / "telemetry_agg").mkdir(parents=True)
     with pytest.raises(package.PackageError, match=r"handler\.py does not exist"):
-        package.build_python_zip("arm64", tmp_path / "out", root=tmp_path)
+        package.build_python_zip(
+            "arm64", tmp_path / "out", core=tmp_path / "src" / "telemetry_agg", requirements=[]
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -205,8 +207,8 @@ def test_a_bootstrap_for_the_wrong_machine_is_refused(
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", package.ARCHES)
 def test_the_real_go_twin_is_built_for_the_target(tmp_path: Path, arch: package.Arch) -> None:
-    if not (ROOT / "scripts" / "build-go.sh").is_file() or shutil.which("go") is None:
-        pytest.skip("scripts/build-go.sh or Go is missing: the Go twin cannot be built here")
+    if shutil.which("go") is None:
+        pytest.skip("Go is not installed: the Go twin cannot be built here")
     artifact = package.build_go_zip(arch, tmp_path)
     with zipfile.ZipFile(artifact.path) as zf:
         assert machine_of(zf.read("bootstrap")) == ELF_MACHINES[arch]

@@ -91,7 +91,7 @@ def test_a_missing_runtime_folder_says_how_to_install_it(
     python = pyruntime.Interpreter(tmp_path / "python3.12", "3.12.1")
     with pytest.raises(ToolMissingError, match="not installed") as caught:
         pyruntime.runtime_folder(python)
-    assert "setup.sh" in caught.value.hint
+    assert "telemetry-bench setup" in caught.value.hint
 
 
 @pytest.mark.slow

@@ -46,6 +46,7 @@ from telemetry_agg.bench.aws.credentials import (
 from telemetry_agg.bench.constants import MEMORY_MAX_MB, MEMORY_MIN_MB
 from telemetry_agg.bench.errors import DeployError
 from telemetry_agg.bench.model import lanes as lane_registry
+from telemetry_agg.bench.model import workloads
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -135,7 +136,7 @@ class Settings:
                 f"--memory {self.memory_size} is outside Lambda's range.",
                 f"Use {MEMORY_MIN_MB} to {MEMORY_MAX_MB} (MB).",
             )
-        if self.workload not in ("cpu", "store"):
+        if self.workload not in workloads.names():
             raise DeployError(
                 f"--workload {self.workload!r} is not a workload.",
                 "Use cpu (the default) or store (every summary written to DynamoDB).",
@@ -383,7 +384,7 @@ def deploy(
 ) -> terraform.DeploymentOutputs | None:
     """Run deploy's steps (module docstring) for `lanes`, with the cold-start option `cold`;
     return the outputs, or None when declined."""
-    where = terraform.infra_dir() if directory is None else directory
+    where = terraform.working_dir(settings.name_prefix) if directory is None else directory
     cold = cold or ColdStartOptions()
     settings.check()
     cold.check(settings.reserved_concurrency)
@@ -408,6 +409,7 @@ def deploy(
         paths.build_dir() if out_dir is None else out_dir,
         artifacts=tuple(dict.fromkeys(lane_registry.get(x).artifact for x in lanes)),
         bootstrap=bootstrap,
+        go_build=workloads.get(settings.workload).go_build,  # the store's links the AWS SDK
     )
     for artifact in artifacts:
         say(f"    {artifact.path.name}: {package.human_size(artifact.size)}, {artifact.sha256}")
@@ -434,9 +436,13 @@ def destroy(
     auto_approve: bool,
     as_json: bool,
     directory: Path | None = None,
+    name: str = paths.DEFAULT_DEPLOYMENT,
 ) -> str:
-    """Destroy whatever the state holds: "destroyed", "nothing" (to destroy) or "declined"."""
-    where = terraform.infra_dir() if directory is None else directory
+    """Destroy whatever the state holds: "destroyed", "nothing" (to destroy) or "declined".
+
+    The state is found where deploy left it: infra/ in a checkout, else the folder of the
+    deployment `name` (deploy's --name-prefix) in the state folder (`paths.infra_dir`)."""
+    where = terraform.infra_dir(name=name) if directory is None else directory
     if not state_has_resources(where):
         say(f"Nothing to destroy: no resources in the state in {where}.")
         return "nothing"

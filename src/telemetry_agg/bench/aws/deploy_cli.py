@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from telemetry_agg.bench import errors
 from telemetry_agg.bench.aws import deploy
 from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.paths import DEFAULT_DEPLOYMENT
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,10 +71,15 @@ def deploy_main(
     return errors.EXIT_OK
 
 
-def destroy_main(*, region: str | None, auto_approve: bool, as_json: bool) -> int:
-    """The `destroy` command once its options are parsed: the exit code."""
+def destroy_main(
+    *, region: str | None, auto_approve: bool, as_json: bool, name: str = DEFAULT_DEPLOYMENT
+) -> int:
+    """The `destroy` command once its options are parsed: the exit code; `name` is the
+    deployment's (deploy's --name-prefix), which finds its state when installed."""
     try:
-        outcome = deploy.destroy(region=region, auto_approve=auto_approve, as_json=as_json)
+        outcome = deploy.destroy(
+            region=region, auto_approve=auto_approve, as_json=as_json, name=name
+        )
     except BenchError as exc:
         raise errors.exit_with(exc) from None
     except KeyboardInterrupt:

@@ -1,12 +1,17 @@
 """`telemetry-bench package`: the two Lambda deployment zips, reproducibly.
 
-- `build/python-<arch>.zip`: the `telemetry_agg` core (never `bench/`) and its runtime
-  dependencies from pyproject's `[project] dependencies`, installed as wheels for the target
+- `build/python-<arch>.zip`: the `telemetry_agg` core (never `bench/`, so never the Go sources
+  and infra/ a wheel carries in `bench/_data/`) as this bench runs it (src/telemetry_agg in a
+  checkout, site-packages' when installed), and its runtime dependencies from the installed
+  package's metadata (no extras), installed as wheels for the target
   (`pip install --target --platform manylinux2014_<machine> --only-binary=:all: --python-version
   3.12 --implementation cp`). Each dependency is pinned to the version installed here, so the
   zip carries what the tests ran against. Never Typer, Rich, boto3: they are `bench` extras.
-- `build/go-<arch>.zip`: `bootstrap` (mode 0755), built by `scripts/build-go.sh lambda <goarch>`
-  or given with `--bootstrap`; its ELF machine must match the architecture.
+- `build/go-<arch>.zip`: `bootstrap` (mode 0755), the workload's Go build
+  (`bench.model.workloads`), built from the Go sources by `toolchain` (`scripts/build-go.sh
+  lambda <goarch> <workload>` by hand) or given with `--bootstrap`; its ELF machine must match
+  the architecture. The CPU workload's links no AWS SDK (`-tags nostore`), the stored
+  workload's links aws-sdk-go-v2; the zip names either `bootstrap`.
 
 Reproducible: entries sorted, every timestamp 1980-01-01 00:00, permissions fixed (0644, 0755
 for `bootstrap` and the lean runtime's `lean-wrapper`), no directory entries, no byte-code from
@@ -23,19 +28,18 @@ import hashlib
 import importlib.metadata
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from telemetry_agg.bench import errors, paths
+from telemetry_agg.bench import errors, paths, toolchain
 from telemetry_agg.bench.aws import bytecode
 from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.model.workloads import GO_CPU, GoBuild
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -161,28 +165,33 @@ def _tree_entries(root: Path, prefix: str = "") -> dict[str, tuple[bytes, int]]:
 # --- the Python zip ---------------------------------------------------------------------------
 
 
-def runtime_requirements(root: Path | None = None) -> list[str]:
-    """pyproject's `[project] dependencies`, each pinned to the version installed here."""
-    pyproject = (paths.project_root() if root is None else root) / "pyproject.toml"
+def runtime_requirements() -> list[str]:
+    """The installed package's own runtime dependencies (its metadata: no extras), each pinned
+    to the version installed here: the same from a checkout's editable install and a wheel."""
     try:
-        declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+        declared = importlib.metadata.requires(paths.DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
         raise PackageError(
-            f"Cannot read the runtime dependencies from {pyproject} ({exc}).",
-            "Run telemetry-bench from a checkout of the project (pip install -e '.[bench]').",
-        ) from exc
+            f"{paths.DISTRIBUTION} is not installed, so its runtime dependencies are unknown.",
+            "Install it (pip install 'telemetry-agg[bench]', or pip install -e '.[bench]' in a "
+            "checkout), then rerun.",
+        ) from None
     pinned = []
     for spec in declared:
-        name = re.split(r"[\s<>=!~;\[]", spec, maxsplit=1)[0]
+        requirement, _, marker = spec.partition(";")
+        if "extra" in marker:
+            continue
+        name = re.split(r"[\s<>=!~\[(]", requirement.strip(), maxsplit=1)[0]
         try:
             pinned.append(f"{name}=={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
-            pinned.append(spec)
+            pinned.append(requirement.strip())
     return pinned
 
 
-def core_dir(root: Path | None = None) -> Path:
-    return (paths.project_root() if root is None else root) / "src" / "telemetry_agg"
+def core_dir() -> Path:
+    """The `telemetry_agg` package this bench runs from: src/telemetry_agg or site-packages'."""
+    return paths.source_dir()
 
 
 def install_dependencies(requirements: list[str], target: BuildTarget, dest: Path) -> None:
@@ -221,9 +230,12 @@ def install_dependencies(requirements: list[str], target: BuildTarget, dest: Pat
         )
 
 
-def build_python_zip(arch: Arch, out_dir: Path, root: Path | None = None) -> Artifact:
+def build_python_zip(
+    arch: Arch, out_dir: Path, core: Path | None = None, requirements: list[str] | None = None
+) -> Artifact:
+    """The Python zip of `core` (default: this package) and `requirements` (default: its own)."""
     target = TARGETS[arch]
-    core = core_dir(root)
+    core = core_dir() if core is None else core
     if not (core / "handler.py").is_file():
         raise PackageError(
             f"{core / 'handler.py'} does not exist: the Lambda handler is not written yet.",
@@ -231,7 +243,8 @@ def build_python_zip(arch: Arch, out_dir: Path, root: Path | None = None) -> Art
         )
     with tempfile.TemporaryDirectory(prefix="telemetry-package-") as tmp:
         deps = Path(tmp) / "deps"
-        install_dependencies(runtime_requirements(root), target, deps)
+        needed = runtime_requirements() if requirements is None else requirements
+        install_dependencies(needed, target, deps)
         entries = _tree_entries(deps) if deps.exists() else {}
         entries.update(_tree_entries(core, "telemetry_agg/"))
         for name in EXECUTABLES & entries.keys():
@@ -253,55 +266,24 @@ def elf_machine(data: bytes) -> int | None:
     return int.from_bytes(data[18:20], order)
 
 
-def build_bootstrap(target: BuildTarget, root: Path | None = None) -> Path:
-    """Build `bootstrap` for the target with scripts/build-go.sh; return its path."""
-    base = paths.project_root() if root is None else root
-    script = base / "scripts" / "build-go.sh"
-    if not script.is_file():
-        raise PackageError(
-            f"{script} does not exist, so the Go bootstrap cannot be built.",
-            "Pass a prebuilt binary with --bootstrap PATH, or build the Go twin first.",
-        )
-    if shutil.which("go") is None:
-        raise PackageError(
-            "Go is not installed, so the Go bootstrap cannot be built.",
-            "Install Go 1.26 or newer, or pass a prebuilt binary with --bootstrap PATH.",
-        )
-    try:
-        proc = subprocess.run(
-            [str(script), "lambda", target.goarch],
-            cwd=base,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except OSError as exc:
-        raise PackageError(
-            f"Could not run {script} ({exc.strerror}).",
-            "Make it executable (chmod +x), or pass a prebuilt binary with --bootstrap PATH.",
-        ) from None
-    if proc.returncode != 0:
-        raise PackageError(
-            f"scripts/build-go.sh lambda {target.goarch} failed (exit code {proc.returncode}):\n"
-            f"{(proc.stderr or proc.stdout).strip()[-3000:]}",
-            "Fix the Go build (run the script by hand to see all of it), then rerun.",
-        )
-    return base / "build" / f"linux_{target.goarch}" / "bootstrap"
+def build_bootstrap(target: BuildTarget, go_build: GoBuild = GO_CPU) -> Path:
+    """Build the workload's bootstrap for the target from the Go sources (`toolchain`; by
+    default the CPU workload's, without the AWS SDK); return its path."""
+    return toolchain.ensure_go(toolchain.lambda_build(target.goarch, go_build))
 
 
 def build_go_zip(
-    arch: Arch, out_dir: Path, bootstrap: Path | None = None, root: Path | None = None
+    arch: Arch, out_dir: Path, bootstrap: Path | None = None, go_build: GoBuild = GO_CPU
 ) -> Artifact:
     target = TARGETS[arch]
-    binary = build_bootstrap(target, root) if bootstrap is None else bootstrap
+    binary = build_bootstrap(target, go_build) if bootstrap is None else bootstrap
     try:
         data = binary.read_bytes()
     except OSError as exc:
         raise PackageError(
             f"Cannot read the Go bootstrap {binary} ({exc.strerror}).",
-            "Build it with scripts/build-go.sh lambda "
-            f"{target.goarch}, or pass an existing file to --bootstrap.",
+            "Build it with `telemetry-bench package --only go`, or pass an existing file to "
+            "--bootstrap.",
         ) from exc
     machine = elf_machine(data)
     if machine != target.elf_machine:
@@ -322,8 +304,8 @@ def build(
     *,
     artifacts: tuple[str, ...] = ARTIFACTS,
     bootstrap: Path | None = None,
-    root: Path | None = None,
     on_step: Callable[[str], None] | None = None,
+    go_build: GoBuild = GO_CPU,
 ) -> list[Artifact]:
     """Build these zips (python, go: a lane's `artifact`) into `out_dir`; `on_step` hears each
     step."""
@@ -331,10 +313,10 @@ def build(
     built = []
     if "python" in artifacts:
         step(f"Python zip for {arch}: fetching {TARGETS[arch].pip_platform} wheels, zipping")
-        built.append(build_python_zip(arch, out_dir, root))
+        built.append(build_python_zip(arch, out_dir))
     if "go" in artifacts:
         step(f"Go zip for {arch}: building bootstrap (linux/{TARGETS[arch].goarch}), zipping")
-        built.append(build_go_zip(arch, out_dir, bootstrap, root))
+        built.append(build_go_zip(arch, out_dir, bootstrap, go_build))
     return built
 
 
@@ -344,6 +326,7 @@ def build_with_progress(
     *,
     artifacts: tuple[str, ...] = ARTIFACTS,
     bootstrap: Path | None = None,
+    go_build: GoBuild = GO_CPU,
 ) -> list[Artifact]:
     """`build` with a spinner on stderr naming the current step (stdout stays for results)."""
     from rich.console import Console  # noqa: PLC0415 - only the CLI needs Rich
@@ -355,6 +338,7 @@ def build_with_progress(
             artifacts=artifacts,
             bootstrap=bootstrap,
             on_step=status.update,
+            go_build=go_build,
         )
 
 
@@ -384,11 +368,17 @@ def print_artifacts(artifacts: list[Artifact], as_json: bool) -> None:
 
 
 def package_main(
-    *, arch: str, out_dir: Path | None, artifacts: tuple[str, ...], bootstrap: Path | None
+    *,
+    arch: str,
+    out_dir: Path | None,
+    artifacts: tuple[str, ...],
+    bootstrap: Path | None,
+    go_build: GoBuild = GO_CPU,
 ) -> list[Artifact]:
-    """The `package` command's work, once its options are parsed: the zips built."""
+    """The `package` command's work, once its options are parsed: the zips built (the Go zip
+    holds `go_build`, the workload's bootstrap)."""
     directory = paths.build_dir() if out_dir is None else out_dir
     with errors.handled(stopping="; no zip was replaced half-written"):
         return build_with_progress(
-            as_arch(arch), directory, artifacts=artifacts, bootstrap=bootstrap
+            as_arch(arch), directory, artifacts=artifacts, bootstrap=bootstrap, go_build=go_build
         )

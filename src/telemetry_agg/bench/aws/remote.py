@@ -37,7 +37,7 @@ from telemetry_agg.bench.aws import functions as aws
 from telemetry_agg.bench.aws import load, sigv4, starts, workload
 from telemetry_agg.bench.aws.load import Outcome, RetryPolicy, run_load, send
 from telemetry_agg.bench.errors import BenchError, UsageError
-from telemetry_agg.bench.model import answers, cost, payloads
+from telemetry_agg.bench.model import answers, cost, payloads, workloads
 from telemetry_agg.bench.model import lanes as lane_registry
 
 if TYPE_CHECKING:
@@ -311,7 +311,7 @@ class RemoteRun:
         sample, answer = to_sample(outcome, kind)
         series.samples.append(sample)
         lane = target.lane
-        if answer is not None and self.deployment.workload == "store":
+        if answer is not None and workloads.get(self.deployment.workload).table:
             self._check_stored(lane, answer)
         aggregator = answer.get("aggregator") if answer else None
         if isinstance(aggregator, str) and not series.aggregator:

@@ -9,9 +9,12 @@ Finding the binary (`find_binary`), first match wins:
 3. `tofu` on `PATH`;
 4. `.tools/bin/tofu` in the project, which `make setup` builds when neither is installed.
 
-The configuration lives in `infra/` of the project (override: `TELEMETRY_AGG_INFRA_DIR`); its
-state stays there too (`infra/terraform.tfstate`, git-ignored), so `deploy`, `destroy` and
-`remote` all see the same deployment.
+In a checkout, the configuration lives in `infra/` of the project (override:
+`TELEMETRY_AGG_INFRA_DIR`); its state stays there too (`infra/terraform.tfstate`, git-ignored),
+so `deploy`, `destroy` and `remote` all see the same deployment. Installed from a wheel, each
+deployment (named by deploy's `--name-prefix`) has its own working folder,
+`$XDG_STATE_HOME/telemetry-agg/deployments/<name>/` (`working_dir`): a copy of the packaged
+infra/ refreshed by every deploy, and its state, which survives upgrades.
 
 Reading what is deployed, for `telemetry-bench remote`::
 
@@ -43,9 +46,9 @@ ENV_INFRA_DIR = "TELEMETRY_AGG_INFRA_DIR"
 BINARY_NAMES = ("terraform", "tofu")
 
 INSTALL_HINT = (
-    "Install Terraform (>= 1.5) or OpenTofu (>= 1.6) and put it on PATH, or run `make setup`, "
-    "which builds OpenTofu into .tools/bin/tofu when neither is installed. To use a binary "
-    f"elsewhere, set {ENV_BINARY}=/path/to/terraform."
+    "Install Terraform (>= 1.5) or OpenTofu (>= 1.6) and put it on PATH, or, in a checkout, run "
+    "`make setup`, which builds OpenTofu into .tools/bin/tofu when neither is installed. To use "
+    f"a binary elsewhere, set {ENV_BINARY}=/path/to/terraform."
 )
 
 
@@ -106,10 +109,43 @@ class Binary:
         return f"{self.name} ({self.path})"
 
 
-def infra_dir(env: Mapping[str, str] | None = None) -> Path:
+def infra_dir(env: Mapping[str, str] | None = None, name: str = paths.DEFAULT_DEPLOYMENT) -> Path:
+    """Where Terraform runs for deployment `name` and its state lives (`paths.infra_dir`)."""
     environ = os.environ if env is None else env
     override = environ.get(ENV_INFRA_DIR)
-    return Path(override).resolve() if override else paths.infra_dir()
+    return Path(override).resolve() if override else paths.infra_dir(name)
+
+
+def working_dir(name: str = paths.DEFAULT_DEPLOYMENT, env: Mapping[str, str] | None = None) -> Path:
+    """deploy's folder for deployment `name`, ready for `init`.
+
+    In a checkout (or with TELEMETRY_AGG_INFRA_DIR) that is infra/ as it is. Installed, it is
+    the deployment's folder in the state folder, with the packaged .tf files copied in anew
+    (each through a temporary name; ones the package no longer has are removed), while the
+    state, the variables of the last deploy and `.terraform/` stay: they survive upgrades.
+    """
+    where = infra_dir(env, name)
+    environ = os.environ if env is None else env
+    if environ.get(ENV_INFRA_DIR) or paths.in_checkout():
+        return where
+    source = paths.infra_source()
+    shipped = {tf.name: tf for tf in source.glob("*.tf")}
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        for old in where.glob("*.tf"):
+            if old.name not in shipped:
+                old.unlink()
+        for tf_name, tf in shipped.items():
+            partial = where / f".{tf_name}.partial"
+            shutil.copyfile(tf, partial)
+            partial.replace(where / tf_name)
+    except OSError as exc:
+        raise TerraformError(
+            f"cannot prepare the deployment folder {where} ({exc.strerror or exc}).",
+            "Make it writable (it lives under $XDG_STATE_HOME, default ~/.local/state), or set "
+            f"{ENV_INFRA_DIR} to a writable folder holding a copy of infra/.",
+        ) from None
+    return where
 
 
 def _flavour(path: Path) -> str:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from telemetry_agg.bench.errors import UsageError
+from telemetry_agg.bench.model import workloads
 
-WORKLOADS = ("cpu", "store")
+WORKLOADS = workloads.names()
 
 
 def check(asked: str | None, deployed: str | None) -> str:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from telemetry_agg.bench.commands import deploy, gen, local, micro, package, remote, report, serve
+from telemetry_agg.bench.commands import (
+    deploy,
+    gen,
+    local,
+    micro,
+    package,
+    remote,
+    report,
+    serve,
+    setup,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,6 +27,7 @@ if TYPE_CHECKING:
     import typer
 
 REGISTRY: tuple[Callable[[typer.Typer], None], ...] = (
+    setup.register,
     package.register,  # package
     deploy.register,  # deploy, destroy
     gen.register,

@@ -40,7 +40,8 @@ DESTROY_HELP = (
     "and its provisioned concurrency, URLs, roles, log groups, and the DynamoDB table of "
     "--workload store.\n\n"
     "Works after a deploy that failed halfway: it removes whatever the state holds, in the "
-    "region that deploy used.\n\n"
+    "region that deploy used, from the state deploy left (infra/ in a checkout; installed, "
+    "the deployment's folder named by --name-prefix).\n\n"
     "Example: telemetry-bench destroy --auto-approve"
 )
 
@@ -60,7 +61,12 @@ AuthOption = Annotated[
     ),
 ]
 NamePrefixOption = Annotated[
-    str, typer.Option("--name-prefix", help="Prefix of every resource name (<prefix>-<lane>).")
+    str,
+    typer.Option(
+        "--name-prefix",
+        help="Prefix of every resource name (<prefix>-<lane>); installed from a wheel, also the "
+        "deployment's name: its state is in ~/.local/state/telemetry-agg/deployments/<prefix>/.",
+    ),
 ]
 ReservedOption = Annotated[
     int,
@@ -163,13 +169,14 @@ def deploy_command(
 def destroy_command(
     *,
     region: DestroyRegionOption = None,
+    name_prefix: NamePrefixOption = "telemetry-agg",
     auto_approve: AutoApproveOption = False,
     as_json: DeployJsonOption = False,
 ) -> None:
     """Destroy (help: DESTROY_HELP)."""
     from telemetry_agg.bench.aws.deploy_cli import destroy_main  # noqa: PLC0415 - lazy
 
-    code = destroy_main(region=region, auto_approve=auto_approve, as_json=as_json)
+    code = destroy_main(region=region, auto_approve=auto_approve, as_json=as_json, name=name_prefix)
     if code:
         raise typer.Exit(code)
 

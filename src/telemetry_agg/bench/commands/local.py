@@ -17,6 +17,7 @@ from telemetry_agg.bench.commands.options import (
     OutputOption,
     SeedOption,
     TimeoutOption,
+    WorkloadOption,
 )
 
 LOCAL_HELP = (
@@ -28,6 +29,9 @@ LOCAL_HELP = (
     "Examples:\n\n"
     "[bold]telemetry-bench local --quick -o results/local[/]  (under a minute on 2 cores)\n\n"
     "[bold]telemetry-bench local --sizes 100,20k --cold 10 --warm 500 -c 4 --memory 1024[/]\n\n"
+    "[bold]telemetry-bench local --workload store --sizes 100,1k[/]  (every summary also "
+    "stored in DynamoDB, on a moto server the bench starts; the table is checked afterwards)"
+    "\n\n"
     "Exit codes: 0 done, 1 a run failure (crash, timeout, mismatch), 2 bad options or "
     "payloads, "
     "3 a missing tool, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)."
@@ -96,12 +100,13 @@ def local(
     output: OutputOption = None,
     quick: QuickOption = False,
     as_json: JsonOption = False,
+    workload: WorkloadOption = "cpu",
 ) -> None:
     """`telemetry-bench local`; the help text is LOCAL_HELP."""
     from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
     from telemetry_agg.bench.local import run, session  # noqa: PLC0415
     from telemetry_agg.bench.model import lanes as registry  # noqa: PLC0415
-    from telemetry_agg.bench.model import payloads  # noqa: PLC0415
+    from telemetry_agg.bench.model import payloads, workloads  # noqa: PLC0415
 
     preset = run.QUICK if quick else {}
     with errors.handled(usage=True, stopping=" before the run started"):
@@ -122,6 +127,7 @@ def local(
             knobs=payloads.Knobs(seed=seed),
             payload_dir=payload_dir,
             price=price,
+            workload=workloads.get(workload),
         )
     code = session.local_main(plan, output=output, as_json=as_json)
     if code:

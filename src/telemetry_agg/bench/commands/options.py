@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from telemetry_agg.bench.model import lanes
+from telemetry_agg.bench.model import lanes, workloads
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,6 +84,15 @@ AggregatorOption = Annotated[
     ),
 ]
 SeedOption = Annotated[int, typer.Option(help="Payload generator seed (same seed, same bytes).")]
+WorkloadOption = Annotated[
+    str,
+    typer.Option(
+        "--workload",
+        help=f"What the functions do ({', '.join(workloads.names())}): cpu, the study's job; "
+        "store, each summary also stored in DynamoDB (locally: a moto server and table the "
+        "bench starts, checked after the run).",
+    ),
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option(

@@ -13,15 +13,19 @@ from telemetry_agg.bench.commands.options import (
     ArchOption,
     LanesOption,
     LanguageOption,
+    WorkloadOption,
 )
 from telemetry_agg.bench.model import lanes as registry
 
 PACKAGE_HELP = (
-    "Build the Lambda zips of the lanes: build/python-<arch>.zip and build/go-<arch>.zip.\n\n"
+    "Build the Lambda zips of the lanes: build/python-<arch>.zip and build/go-<arch>.zip (in a "
+    "checkout; installed, in the per-user cache: see `telemetry-bench setup --help`).\n\n"
     "The Python zip holds the telemetry_agg core and only its runtime dependencies (orjson, "
     "msgspec) as manylinux wheels for the target architecture; the Go zip holds `bootstrap` "
-    "built for it by scripts/build-go.sh. Both are reproducible: the same sources give the same "
-    "SHA-256, so a second `deploy` changes nothing. Every Python lane shares the Python zip.\n\n"
+    "built for it from the Go sources, with your Go (for --workload store, the build that links "
+    "the AWS SDK; otherwise the one without it). Both are reproducible: the same sources give "
+    "the same SHA-256, so a second `deploy` changes nothing. Every Python lane shares the "
+    "Python zip.\n\n"
     "Example: telemetry-bench package --arch x86_64 --json"
 )
 
@@ -40,7 +44,7 @@ BootstrapOption = Annotated[
     Path | None,
     typer.Option(
         "--bootstrap",
-        help="A prebuilt Go `bootstrap` to zip instead of running scripts/build-go.sh.",
+        help="A prebuilt Go `bootstrap` to zip instead of building one.",
     ),
 ]
 JsonZipsOption = Annotated[
@@ -57,17 +61,22 @@ def package_command(
     language: LanguageOption = None,
     bootstrap: BootstrapOption = None,
     as_json: JsonZipsOption = False,
+    workload: WorkloadOption = "cpu",
 ) -> None:
     """Build the Lambda zips (help: PACKAGE_HELP)."""
     from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
     from telemetry_agg.bench.aws.package import package_main, print_artifacts  # noqa: PLC0415
+    from telemetry_agg.bench.model import workloads  # noqa: PLC0415
 
     with errors.handled(usage=True):
         chosen = registry.select(lanes, language)
+        go_build = workloads.get(workload).go_build
     artifacts = tuple(dict.fromkeys(lane.artifact for lane in chosen))
     if only is not None:
         artifacts = (str(only),)
-    built = package_main(arch=arch, out_dir=out_dir, artifacts=artifacts, bootstrap=bootstrap)
+    built = package_main(
+        arch=arch, out_dir=out_dir, artifacts=artifacts, bootstrap=bootstrap, go_build=go_build
+    )
     print_artifacts(built, as_json)
 
 

@@ -17,6 +17,7 @@ from telemetry_agg.bench.commands.options import (
     LanguageOption,
     MemoryOption,
     TimeoutOption,
+    WorkloadOption,
     lane_option,
     per_lane,
 )
@@ -61,13 +62,16 @@ def serve(
     timeout: TimeoutOption = 10,
     aggregator: AggregatorOption = None,
     as_json: JsonUrlsOption = False,
+    workload: WorkloadOption = "cpu",
 ) -> None:
     """`telemetry-bench serve`; the help text is SERVE_HELP."""
     from telemetry_agg.bench import errors  # noqa: PLC0415 - lazy: only this command pays for it
     from telemetry_agg.bench.local.serve import ServePlan, serve_main  # noqa: PLC0415
+    from telemetry_agg.bench.model import workloads  # noqa: PLC0415
 
     with errors.handled(usage=True):
         chosen = tuple(lane.name for lane in registry.select(lanes, language))
+        chosen_workload = workloads.get(workload)
     plan = ServePlan(
         lanes=chosen,
         ports={lane: port[lane] for lane in chosen},
@@ -75,6 +79,7 @@ def serve(
         memory_mb=memory,
         timeout_s=timeout,
         aggregator=aggregator,
+        workload=chosen_workload,
     )
     serve_main(plan, as_json=as_json)
 

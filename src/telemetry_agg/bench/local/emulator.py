@@ -6,7 +6,7 @@ with the environment Lambda sets (memory size, function name, region, timeout ..
 starts the runtime (a lane's `local_argv`, see `runtimes.py`) lazily, at the first invocation,
 as Lambda does at a cold start.
 
-What the emulator does and does not tell (checked against its source, pinned in scripts/setup.sh):
+What the emulator does and does not tell (checked against its source, pinned in bench/constants.py):
 
 - It prints a ``REPORT RequestId: ... Duration ... Billed Duration ...`` line per invocation on
   its standard output; the first carries ``Init Duration``. Its Init Duration covers only its own

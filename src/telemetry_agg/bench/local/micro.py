@@ -5,7 +5,8 @@ No Lambda, no emulator, no HTTP: the aggregation alone. Python aggregators run i
 runs in its own process through the Go CLI (``build/telemetry-agg -repeat N FILE``, which warms
 up once and reports min and median nanoseconds on stderr). Each answer is checked against the
 others by the contract's rule before any time is reported. Ratios are against the `reference`
-aggregator and against Go, all measured in the same run.
+aggregator and against Go, all measured in the same run. Without Go (no toolchain, no build),
+the Python aggregators are measured alone, with a note on how to add Go (exit 0).
 
 API: `run_micro(sizes, repeat, aggregators, knobs) -> list[MicroRow]`, `go_cli()`.
 """
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from telemetry_agg.bench import errors, paths
+from telemetry_agg.bench import errors, toolchain
 from telemetry_agg.bench.errors import BenchError, ToolMissingError
 from telemetry_agg.bench.model import payloads
 from telemetry_agg.bench.model.answers import compare_answers
@@ -51,12 +52,20 @@ class MicroRow:
 
 
 def go_cli() -> Path:
-    cli = paths.build_dir() / "telemetry-agg"
-    if not cli.is_file():
-        raise ToolMissingError(
-            f"the Go CLI ({cli}) is missing: run `scripts/build-go.sh host` (or `make setup`)"
-        )
-    return cli
+    """The Go CLI for this machine, built (or rebuilt) from the Go sources on first use."""
+    return toolchain.ensure_go(toolchain.cli_build())
+
+
+def go_or_why_not(go: bool) -> bool:
+    """Whether to measure Go: without a Go toolchain (and no build), say how to add it, go on."""
+    if not go:
+        return False
+    try:
+        go_cli()
+    except ToolMissingError as exc:
+        errors.print_error(f"measuring the Python aggregators only: {exc.message}", label="note")
+        return False
+    return True
 
 
 def _python(name: str, document: bytes, repeat: int) -> tuple[list[float], dict[str, Any]]:
@@ -197,6 +206,8 @@ def micro_main(
     with errors.handled(usage=True):
         names = _check(aggregator, repeat)
         size_list = payloads.parse_sizes(sizes)
+    with errors.handled():
+        go = go_or_why_not(go)
     with errors.handled(), bars(errors.stderr_console(), elapsed=False) as progress:
         rows = run_micro(
             size_list, repeat, names, payloads.Knobs(seed=seed), go=go, progress=progress

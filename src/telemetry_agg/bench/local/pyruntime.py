@@ -175,7 +175,7 @@ def runtime_folder(python: Interpreter) -> Path:
         raise ToolMissingError(
             f"the Python {python.minor} runtime folder ({folder}: awslambdaric, boto3) is not "
             "installed",
-            "Run `scripts/setup.sh` (or `python -m telemetry_agg.bench.local.pyruntime`).",
+            "Run `telemetry-bench setup` (in a checkout: `make setup`).",
         )
     return folder
 

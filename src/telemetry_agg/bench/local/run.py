@@ -17,6 +17,11 @@ answer of each lane per size is compared with the reference lane's by the contra
 (`answers.AnswerCheck`) and a mismatch stops the run with a diff. Whatever was measured before a
 stop (Ctrl-C included) is kept in the `Results` the caller passed.
 
+The workload (`LocalPlan.workload`, `bench.model.workloads`) decides what else: for one with a
+table (`store`) the run starts its own moto server, gives every lane the workload's environment,
+keeps every 200 answer (warm-ups included) and afterwards checks the table against them
+(`bench.local.stored`): `results.store_check`, and a mismatch fails the run with the difference.
+
 API: `LocalPlan` (with `check()`), `load_payloads(plan)`, `lane_runtimes(plan)`,
 `run_local(plan, runtimes, results, console, ...)`; the command's edge is `session.py`.
 """
@@ -32,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 from telemetry_agg.bench import checks
 from telemetry_agg.bench.constants import LAMBDA_REQUEST_LIMIT
 from telemetry_agg.bench.errors import BenchError, PayloadError, UsageError
-from telemetry_agg.bench.local import runtimes
+from telemetry_agg.bench.local import runtimes, stored
 from telemetry_agg.bench.local.cpucap import CpuCap
 from telemetry_agg.bench.local.emulator import Emulator, Invocation, Runtime
-from telemetry_agg.bench.model import answers, payloads
+from telemetry_agg.bench.model import answers, payloads, workloads
 from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.reporting.progress import bars
 
@@ -77,6 +82,7 @@ class LocalPlan:
     knobs: payloads.Knobs = field(default_factory=payloads.Knobs)
     payload_dir: Path | None = None
     price: float | None = None
+    workload: workloads.Workload = workloads.CPU
 
     def check(self) -> None:
         checks.price(self.price)
@@ -110,6 +116,7 @@ class LocalPlan:
             "seed": self.knobs.seed,
             "payloads": str(self.payload_dir) if self.payload_dir else "generated",
             **({"price": self.price} if self.price is not None else {}),
+            "workload": self.workload.name,
         }
 
 
@@ -143,23 +150,31 @@ def lane_runtimes(plan: LocalPlan) -> dict[str, Runtime]:
     """Each lane's runtime, or one clear message naming the command that installs what is
     missing (ToolMissingError, exit 3)."""
     runtimes.rie_path()
+    go_build = plan.workload.go_build
     return {
-        name: runtimes.lane_runtime(lane_registry.get(name), plan.aggregator) for name in plan.lanes
+        name: runtimes.lane_runtime(lane_registry.get(name), plan.aggregator, go_build=go_build)
+        for name in plan.lanes
     }
 
 
 class Fleet:
     """Every environment started by this run, so that any exit stops them all."""
 
-    def __init__(self, plan: LocalPlan) -> None:
+    def __init__(self, plan: LocalPlan, env: dict[str, str] | None = None) -> None:
         self.plan = plan
+        self.env = env or {}  # the workload's, on every environment
         self.live: set[Emulator] = set()
         self.lock = threading.Lock()
         self.caps: dict[Emulator, CpuCap] = {}
         self.count = 0
 
     def start(self, runtime: Runtime) -> Emulator:
-        emu = Emulator(runtime, memory_mb=self.plan.memory_mb, timeout_s=self.plan.timeout_s)
+        emu = Emulator(
+            runtime,
+            memory_mb=self.plan.memory_mb,
+            timeout_s=self.plan.timeout_s,
+            extra_env=self.env,
+        )
         with self.lock:
             self.live.add(emu)
             self.count += 1
@@ -239,14 +254,33 @@ class Measured:
 class Measurer:
     """Cold starts and warm load of one series at a time, every answer checked."""
 
-    def __init__(self, plan: LocalPlan, progress: Progress, fleet: Fleet) -> None:
+    def __init__(
+        self,
+        plan: LocalPlan,
+        progress: Progress,
+        fleet: Fleet,
+        ledger: stored.Ledger | None = None,
+    ) -> None:
         self.plan = plan
         self.progress = progress
         self.fleet = fleet
+        self.ledger = ledger  # every 200 answer, for the stored workload's check
         self.answers = answers.AnswerCheck.for_lanes(list(plan.lanes))
 
-    def check(self, series: Measured, inv: Invocation, emu: Emulator) -> None:
+    def keep(self, series: Measured, inv: Invocation) -> answers.Decoded:
+        """The decoded answer; a 200 goes into the ledger (the stored workload's check needs
+        every 200 sent, sampled or not)."""
         decoded = answers.from_function_response(inv.body)
+        if self.ledger is None:
+            return decoded
+        if inv.error is None and decoded.status == 200 and decoded.body is not None:
+            self.ledger.record(inv.request_id, series.runtime.lane, series.size, decoded.body)
+        else:  # a 503, a crash, a timeout: its item may or may not be there
+            self.ledger.unanswered(inv.request_id)
+        return decoded
+
+    def check(self, series: Measured, inv: Invocation, emu: Emulator) -> None:
+        decoded = self.keep(series, inv)
         lane, size = series.runtime.lane, series.size
         if inv.error or decoded.status != 200 or decoded.body is None:
             raise BenchError(_explain(lane, size, inv, emu, self.plan.timeout_s))
@@ -342,6 +376,7 @@ class WarmLoad:
             while not self.stop.is_set() and self._take():
                 inv = emu.invoke(self.series.event)
                 if self.stop.is_set():  # Ctrl-C or another worker's failure: not a sample
+                    self.measurer.keep(self.series, inv)  # but its item is in the table
                     return
                 with self.lock:
                     self.series.record.samples.append(to_sample("warm", inv, emu, index))
@@ -380,11 +415,54 @@ def run_local(
     bodies: dict[int, bytes],
     on_series: Callable[[res.Results], None] | None = None,
 ) -> res.Results:
-    """Run the plan into `results` (kept up to date as it goes, so a stop keeps what was done)."""
-    fleet = Fleet(plan)
-    progress = bars(console)
+    """Run the plan into `results` (kept up to date as it goes, so a stop keeps what was done);
+    with the workload's table, check it afterwards (`results.store_check`)."""
+    with stored.local_table(plan.workload) as table:
+        ledger = stored.Ledger() if table else None
+        failure: BenchError | None = None
+        try:
+            fleet = Fleet(plan, table.environment if table else None)
+            measurer = Measurer(plan, bars(console), fleet, ledger)
+            _run_series(measurer, lane_rts, results, bodies, on_series)
+        except BenchError as exc:  # the table is still checked: is what was answered there?
+            failure = exc
+        if table is not None and ledger is not None:
+            failure = _check_table(table, ledger, results, failure)
+        if failure is not None:
+            raise failure
+    return results
+
+
+def _check_table(
+    table: stored.LocalTable,
+    ledger: stored.Ledger,
+    results: res.Results,
+    failure: BenchError | None,
+) -> BenchError | None:
+    """Read the table back into `results.store_check`; the run's failure, with the table's
+    difference (or why it could not be read) added."""
+    try:
+        check = stored.verify(table, ledger)
+    except BenchError as exc:
+        if failure is None:
+            raise
+        return BenchError(f"{failure}\n(and the table could not be checked: {exc})")
+    results.store_check = check.as_dict()
+    if not check.mismatches:
+        return failure
+    return BenchError((f"{failure}\nand " if failure else "") + check.explain())
+
+
+def _run_series(
+    measurer: Measurer,
+    lane_rts: dict[str, Runtime],
+    results: res.Results,
+    bodies: dict[int, bytes],
+    on_series: Callable[[res.Results], None] | None,
+) -> None:
+    """Every size and lane in turn; every environment is stopped when it returns or raises."""
+    progress, fleet = measurer.progress, measurer.fleet
     overall = progress.add_task("all", total=len(bodies) * len(lane_rts))
-    measurer = Measurer(plan, progress, fleet)
     try:
         with progress:
             for size, body in bodies.items():
@@ -411,4 +489,3 @@ def run_local(
         fleet.stop_all()
         # a lane whose turn never came (a stop during another's cold starts) measured nothing
         results.series = [s for s in results.series if s.samples]
-    return results

@@ -1,53 +1,37 @@
 """The runtimes the emulator starts: each lane's start command resolved on this machine, and
-the tools it needs (aws-lambda-rie from `.tools/bin` or PATH, the Go bootstrap from build/).
+the tools it needs (aws-lambda-rie and the Go bootstrap, from where `paths` says, built on first
+use by `toolchain`).
 
 API: `lane_runtime(lane, aggregator) -> Runtime` (`python_runtime`, `go_runtime`: the two
-built-in lanes'), `go_bootstrap()`, `rie_path()`, `emulator_version()`, `go_arch()`,
+built-in lanes'), `go_bootstrap()`, `rie_path()`, `emulator_version()`,
 `free_port()`, `port_free(port)`.
 """
 
 from __future__ import annotations
 
-import os
-import platform
-import shutil
 import socket
-import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from telemetry_agg.bench import paths
-from telemetry_agg.bench.errors import EmulatorError, ToolMissingError
+from telemetry_agg.bench import paths, toolchain
+from telemetry_agg.bench.errors import ToolMissingError
 from telemetry_agg.bench.local import pyruntime, taskdir
 from telemetry_agg.bench.model import lanes
 from telemetry_agg.bench.model.lanes import AGGREGATOR_ENV, Lane
+from telemetry_agg.bench.model.workloads import GO_CPU, GoBuild
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def rie_path() -> Path:
-    """aws-lambda-rie: `.tools/bin` of the repository first, then PATH."""
-    local = paths.tools_bin() / "aws-lambda-rie"
-    if local.is_file() and os.access(local, os.X_OK):
-        return local
-    found = shutil.which("aws-lambda-rie")
-    if found:
-        return Path(found)
-    raise ToolMissingError(
-        "the Lambda Runtime Interface Emulator (aws-lambda-rie) is not installed: run "
-        "`make setup` (or `scripts/setup.sh`) in the repository to build it into .tools/bin"
-    )
+    """aws-lambda-rie: the tools folder's (`paths`), then PATH's; built on first use with Go."""
+    return toolchain.ensure_rie()
 
 
 def emulator_version() -> str | None:
-    """The pinned emulator version setup.sh recorded, if any."""
-    try:
-        return paths.tools_file("rie.version").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-
-
-def go_arch() -> str:
-    m = platform.machine().lower()
-    return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(m, m)
+    """The emulator version the set-up built, if any."""
+    return toolchain.installed_rie_version()
 
 
 @dataclass(frozen=True)
@@ -63,45 +47,29 @@ class Runtime:
     python: str | None = None  # the Python version it runs on (a Python lane)
 
 
-def go_bootstrap(*, build: bool = True) -> Path:
-    """The Go bootstrap for this machine, (re)built with scripts/build-go.sh when Go is here.
-
-    The script rebuilds only when a Go source is newer than the binary, so a stale bootstrap is
-    never measured; without Go, an existing bootstrap is used as it is.
-    """
-    root = paths.project_root()
-    bootstrap = paths.build_dir() / f"linux_{go_arch()}" / "bootstrap"
-    script = paths.scripts_dir() / "build-go.sh"
-    if build and script.is_file() and shutil.which("go") is not None:
-        out = subprocess.run(
-            [str(script), "host"], cwd=root, capture_output=True, text=True, check=False
-        )
-        if out.returncode != 0:
-            tail = (out.stderr or out.stdout).strip()[-800:]
-            raise EmulatorError(f"`scripts/build-go.sh host` failed:\n{tail}")
-    elif build and not bootstrap.is_file():
-        if shutil.which("go") is None:
-            raise ToolMissingError(
-                f"the Go bootstrap ({bootstrap}) is missing and Go is not installed: install Go "
-                "1.26 or newer (https://go.dev/doc/install), then run `scripts/build-go.sh host`"
-            )
-        raise ToolMissingError(
-            f"the Go bootstrap ({bootstrap}) is missing and scripts/build-go.sh is not in "
-            "this checkout: build go/cmd/bootstrap for linux and put it there"
-        )
+def go_bootstrap(*, build: bool = True, go_build: GoBuild = GO_CPU) -> Path:
+    """The Go bootstrap for this machine and workload (`go_build`: by default the CPU
+    workload's, which links no AWS SDK), (re)built from the Go sources when they changed and
+    Go is here, so a stale bootstrap is never measured; without Go, an existing one is used."""
+    target = toolchain.lambda_build(toolchain.go_arch(), go_build)
+    if build:
+        return toolchain.ensure_go(target)
+    bootstrap = paths.build_dir() / target.output
     if not bootstrap.is_file():
         raise ToolMissingError(
-            f"the Go bootstrap ({bootstrap}) is missing: run `scripts/build-go.sh host`"
+            f"the Go bootstrap ({bootstrap}) is missing: run `telemetry-bench setup`"
         )
     return bootstrap
 
 
-def lane_runtime(lane: Lane, aggregator: str | None = None, *, build: bool = True) -> Runtime:
+def lane_runtime(
+    lane: Lane, aggregator: str | None = None, *, build: bool = True, go_build: GoBuild = GO_CPU
+) -> Runtime:
     """How the emulator starts `lane` here: its `local_argv` with the placeholders filled in
-    (`{bootstrap}` builds the Go bootstrap first; `{python}` is the runtime's Python,
-    python3.12 where one is installed; `{runtime}` its runtime folder; `{task}` stays for the
-    emulator, which extracts the lane's zip, built here for this machine, at each start), its
-    environment, its aggregator."""
+    (`{bootstrap}` builds the workload's Go bootstrap first, `go_build`; `{python}` is the
+    runtime's Python, python3.12 where one is installed; `{runtime}` its runtime folder;
+    `{task}` stays for the emulator, which extracts the lane's zip, built here for this machine,
+    at each start), its environment, its aggregator."""
     cwd = paths.project_root()
     values = {"handler": lane.handler, "task": taskdir.TASK}
     texts = [*lane.local_argv, *lane.local_env.values()]
@@ -110,9 +78,9 @@ def lane_runtime(lane: Lane, aggregator: str | None = None, *, build: bool = Tru
         python = pyruntime.runtime_python()
         values["python"] = str(python.path)
         if any("{runtime}" in text for text in texts):
-            values["runtime"] = str(pyruntime.runtime_folder(python))
+            values["runtime"] = str(toolchain.ensure_python_runtime())
     if any("{bootstrap}" in arg for arg in lane.local_argv):
-        bootstrap = go_bootstrap(build=build)
+        bootstrap = go_bootstrap(build=build, go_build=go_build)
         values["bootstrap"] = str(bootstrap)
         cwd = bootstrap.parent
     task_zip = taskdir.host_zip(lane.artifact) if any(taskdir.TASK in t for t in texts) else None
@@ -138,9 +106,9 @@ def python_runtime(aggregator: str | None = None) -> Runtime:
     return lane_runtime(lanes.PYTHON, aggregator)
 
 
-def go_runtime(*, build: bool = True) -> Runtime:
-    """The Go lane's runtime (the bootstrap, built for this machine)."""
-    return lane_runtime(lanes.GO, build=build)
+def go_runtime(*, build: bool = True, go_build: GoBuild = GO_CPU) -> Runtime:
+    """The Go lane's runtime (the workload's bootstrap, built for this machine)."""
+    return lane_runtime(lanes.GO, build=build, go_build=go_build)
 
 
 def free_port() -> int:

@@ -18,7 +18,9 @@ From code (tests, or anything that wants local Function URLs)::
         served.urls["python"], served.urls["go"]
 
 `Served.stop()` stops the servers and every environment; `start_servers(...)` returns a started
-`Served` for callers that manage the lifetime themselves.
+`Served` for callers that manage the lifetime themselves. `workload=workloads.STORE` serves the
+stored workload: a moto server and its table (`Served.table`), every function pointed at it, all
+stopped by `stop()` too.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -38,11 +40,11 @@ from urllib.parse import parse_qsl, urlsplit
 from telemetry_agg.bench import checks, errors
 from telemetry_agg.bench.constants import LAMBDA_REQUEST_LIMIT
 from telemetry_agg.bench.errors import BenchError, EmulatorError
-from telemetry_agg.bench.local import runtimes
+from telemetry_agg.bench.local import runtimes, stored
 from telemetry_agg.bench.local.emulator import Emulator
 from telemetry_agg.bench.local.runtimes import Runtime, port_free
 from telemetry_agg.bench.model import lanes as lane_registry
-from telemetry_agg.bench.model import payloads
+from telemetry_agg.bench.model import payloads, workloads
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -280,20 +282,26 @@ class Served:
     servers: list[ThreadingHTTPServer] = field(default_factory=list)
     pools: list[_Pool] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
+    table: stored.LocalTable | None = None  # the stored workload's, on moto
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def stop(self) -> None:
-        """Stop the servers and every environment (also when interrupted while doing so)."""
+        """Stop the servers and every environment (also when interrupted while doing so), then
+        the workload's moto server, if any."""
         try:
             for server in self.servers:
                 server.shutdown()
                 server.server_close()
         finally:
-            for pool in self.pools:
-                pool.stop()
-            for t in self.threads:
-                t.join(timeout=5)
-            self.servers.clear()
-            self.pools.clear()
+            try:
+                for pool in self.pools:
+                    pool.stop()
+                for t in self.threads:
+                    t.join(timeout=5)
+                self.servers.clear()
+                self.pools.clear()
+            finally:
+                self.resources.close()
 
 
 def default_port(lane: str) -> int:
@@ -312,6 +320,7 @@ class ServePlan:
     timeout_s: int = 10
     aggregator: str | None = None
     host: str = "127.0.0.1"
+    workload: workloads.Workload = workloads.CPU
 
     def check(self) -> None:
         checks.concurrency(self.concurrency)
@@ -333,7 +342,10 @@ class ServePlan:
 
 
 def _serve_lane(served: Served, plan: ServePlan, lane: str) -> None:
-    runtime = runtimes.lane_runtime(lane_registry.get(lane), plan.aggregator)
+    go_build = plan.workload.go_build
+    runtime = runtimes.lane_runtime(lane_registry.get(lane), plan.aggregator, go_build=go_build)
+    if served.table is not None:
+        runtime = replace(runtime, env={**runtime.env, **served.table.environment})
     pool = _Pool(runtime, plan.memory_mb, plan.timeout_s)
     served.pools.append(pool)  # known to stop() before any environment starts
     port = plan.ports.get(lane, 0)
@@ -362,6 +374,7 @@ def start_servers(plan: ServePlan | None = None, **kwargs: Any) -> Served:
     runtimes.rie_path()
     served = Served()
     try:
+        served.table = served.resources.enter_context(stored.local_table(plan.workload))
         for lane in plan.lanes:
             _serve_lane(served, plan, lane)
     except BaseException:
@@ -393,6 +406,9 @@ def serve_main(plan: ServePlan, *, as_json: bool) -> None:
                 print(json.dumps(served.urls), flush=True)
             for lane, url in served.urls.items():
                 console.print(f"{lane:<6} {url}", highlight=False)
+            if served.table is not None:
+                table = served.table
+                console.print(f"table  {table.name} at {table.endpoint} (moto)", highlight=False)
             console.print("Ctrl-C to stop")
             while True:
                 time.sleep(3600)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from telemetry_agg.bench.local.emulator import Runtime
 
 PACKAGES = ("telemetry-agg", "awslambdaric", "msgspec", "orjson")
+TABLE_PACKAGES = ("boto3", "botocore", "moto")  # a workload with a table: its SDK and server
 
 
 def prepare(
@@ -49,7 +50,7 @@ def new_results(plan: run.LocalPlan, lane_rts: dict[str, Runtime] | None = None)
         if rt.task_zip is not None:
             environment.extra["python_lanes"] = taskdir.describe(rt.task_zip, rt.python)
             environment.extra["runtime_python"] = rt.python or ""
-    for name in PACKAGES:
+    for name in PACKAGES + (TABLE_PACKAGES if plan.workload.table else ()):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             environment.extra[name] = importlib.metadata.version(name)
     return res.Results(source="local", environment=environment, options=plan.options())
@@ -108,6 +109,9 @@ def write(results: res.Results, output: Path | None, console: Console) -> list[P
 def tell(results: res.Results, code: int, output: Path | None, paths: list[Path]) -> None:
     """The last lines on stderr: how the run ended, and where the results are."""
     console = errors.stderr_console()
+    if results.store_check is not None:
+        checked = ", ".join(f"{k} {v}" for k, v in results.store_check.items())
+        console.print(f"table check: {checked}", highlight=False)
     if results.failure:
         label = "stopped" if code in (errors.EXIT_INTERRUPTED, errors.EXIT_TERMINATED) else "error"
         errors.print_error(results.failure, console, label=label)

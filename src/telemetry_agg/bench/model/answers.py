@@ -79,6 +79,7 @@ def to_sample(
         status_code=answer.status,
         parse_ms=number(answer.body, "parse_ms"),
         compute_ms=number(answer.body, "compute_ms"),
+        store_ms=number(answer.body, "store_ms"),
         error=error,
         **more,
     )

@@ -96,6 +96,7 @@ class Sample:
     restore_ms: float | None = None  # REPORT Restore Duration (SnapStart, remote only)
     billed_restore_ms: float | None = None  # REPORT Billed Restore Duration
     report_error: str | None = None  # REPORT Status and Error Type, when not a success
+    store_ms: float | None = None  # the stored workload's PutItem time, from the answer body
 
     @property
     def ok(self) -> bool:
@@ -130,6 +131,7 @@ class SeriesSummary:
     errors: int
     timeouts: int
     throttles: int
+    store_ms: float = NAN  # median store_ms (warm): the stored workload's PutItem time
 
 
 @dataclass(slots=True)
@@ -186,6 +188,7 @@ class Series:
             errors=self.errors,
             timeouts=self.timeouts,
             throttles=self.throttles,
+            store_ms=median(_opt(s.store_ms for s in warm)),
         )
 
 
@@ -261,6 +264,8 @@ class Results:
     finished_at: str | None = None
     complete: bool = False
     failure: str | None = None
+    #: The stored workload's check of its table: {"answers", "items", "mismatches"}.
+    store_check: dict[str, int] | None = None
 
     def series_for(
         self, size: int, lane: str, *, payload_bytes: int = 0, aggregator: str | None = None
@@ -287,6 +292,8 @@ class Results:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"schema": SCHEMA}
         out.update(clean(asdict(self)))
+        if out["store_check"] is None:  # the CPU workload's files stay as they were
+            del out["store_check"]
         return out
 
     @classmethod
@@ -326,6 +333,7 @@ class Results:
                 finished_at=data.get("finished_at"),
                 complete=bool(data.get("complete")),
                 failure=data.get("failure"),
+                store_check=data.get("store_check"),
             )
         except (TypeError, KeyError, ValueError) as exc:
             if isinstance(exc, ResultsFileError):

@@ -49,6 +49,11 @@ def markdown(results: res.Results, extra: list[Grid] | None = None) -> str:
         f"- Python {env.python}; Go: {env.go or DASH}; emulator: {env.emulator or DASH}"
         + (f"; region: {env.region}" if env.region else ""),
         f"- Options: {_options_text(results.options) or DASH}",
+        *(
+            [f"- Table check: {_options_text(results.store_check)}"]
+            if results.store_check is not None
+            else []
+        ),
         "",
     ]
     parts.extend(to_markdown(g) for g in [*grids(results), *(extra or [])])

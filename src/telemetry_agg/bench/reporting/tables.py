@@ -4,7 +4,8 @@ API (stable; engineer E's remote bench and `telemetry-bench report` use it too).
 built once as a `Grid` (a title, a caption, headers and rows of strings) and rendered either way:
 
 - `latency_grid(results)`: the original study's table (Events, Payload, Lane, Cold start,
-  Avg, P50, P95, P99) plus Max, handler compute, REPORT Duration, Peak RSS and errors.
+  Avg, P50, P95, P99) plus Max, handler compute, the store's time (the stored workload's runs
+  only), REPORT Duration, Peak RSS and errors.
 - `pairs(results)`: every (lane, baseline) pair measured at a size: each lane against Go and
   against stock Python (`lanes.BASELINES`), each pair once.
 - `speedups(results)`: the speed-up table's ratios as numbers, one dict per pair and size.
@@ -132,15 +133,20 @@ def where(results: Results) -> str:
 
 def latency_grid(results: Results) -> Grid:
     remote = results.source == "remote"
+    summaries = _summaries(results)
+    stored = any(not _bad(s.store_ms) for s in summaries)  # the stored workload's runs
     headers = ["Events", "Payload", "Lane", "Cold start", "Avg", "P50", "P95", "P99", "Max"]
-    headers += ["Handler", "Duration", "Max Memory Used" if remote else "Peak RSS", "Errors"]
+    headers += ["Handler", *(["Store"] if stored else [])]
+    headers += ["Duration", "Max Memory Used" if remote else "Peak RSS", "Errors"]
     grid = Grid(
         title="Latency (ms)",
         headers=headers,
         caption=(
             "Client latency of warm invocations; cold start = the first invocation of a fresh "
             "environment (median over the cold samples); Handler = the handler's own compute_ms "
-            "(median), Duration = REPORT Duration (mean). "
+            "(median), "
+            + ("Store = the answer's store_ms, its PutItem (median), " if stored else "")
+            + "Duration = REPORT Duration (mean). "
             + (
                 "Max Memory Used from REPORT lines."
                 if remote
@@ -150,10 +156,10 @@ def latency_grid(results: Results) -> Grid:
             + f" Measured on {where(results)}."
             + (f" {results.environment.extra['python_lanes']}." if _python_lanes(results) else "")
         ),
-        right={0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
+        right={0, *range(3, len(headers))},
         keys=(0, 2),
     )
-    for s in _summaries(results):
+    for s in summaries:
         w = s.warm
         errors = str(s.errors)
         if s.timeouts or s.throttles:
@@ -170,6 +176,7 @@ def latency_grid(results: Results) -> Grid:
                 fmt_ms(w.p99),
                 fmt_ms(w.max),
                 fmt_ms(s.compute_ms),
+                *([fmt_ms(s.store_ms)] if stored else []),
                 fmt_ms(s.duration_ms),
                 fmt_mb(s.max_memory_used_mb if remote else s.peak_rss_mb),
                 errors,

@@ -1,0 +1,165 @@
+"""moto in server mode on 127.0.0.1: a real DynamoDB API over HTTP for the stored workload, the
+one start and stop that the bench (`local`/`serve --workload store`) and the tests share.
+
+`moto_server()` runs it in a process of its own (`python -m moto.server`, through a small
+launcher), not in a thread of the bench: the bench's timing threads and the server's request
+handling never share an interpreter lock. It is stopped when the `with` block ends, whatever
+ends it (an error, Ctrl-C, SIGTERM raised as `Terminated`); and the launcher exits by itself
+when the process that started it is gone (even killed with SIGKILL), so nothing is left
+running.
+
+`create_table`, `scan_items` and `dynamodb_client` are the §5 table on such an endpoint, with
+dummy credentials (moto takes any).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from typing import IO, TYPE_CHECKING, Any
+
+from telemetry_agg.bench.errors import BenchError, ToolMissingError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+__all__ = [
+    "CREDENTIALS",
+    "REGION",
+    "MotoError",
+    "create_table",
+    "dynamodb_client",
+    "moto_server",
+    "scan_items",
+]
+
+REGION = "us-east-1"
+#: Dummy credentials: moto takes any, and the SDKs need some to sign with.
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+# The launcher: moto's server, plus a thread that ends it once its parent (argv[1]) is gone.
+_LAUNCHER = """\
+import os, sys, threading, time
+parent = int(sys.argv[1])
+def watch():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+threading.Thread(target=watch, daemon=True).start()
+from moto.server import main
+main(sys.argv[2:])
+"""
+
+
+class MotoError(BenchError):
+    """The moto server did not start, or its table could not be made or read."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _tail(log: IO[bytes], lines: int = 12) -> str:
+    log.seek(0)
+    return "\n".join(log.read().decode("utf-8", "replace").splitlines()[-lines:])
+
+
+def _ready(proc: subprocess.Popen[bytes], port: int, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
+@contextlib.contextmanager
+def moto_server(
+    *, settings: Mapping[str, str] | None = None, ready_timeout_s: float = 60.0
+) -> Iterator[str]:
+    """moto in server mode on a free 127.0.0.1 port; yields its endpoint URL, always stopped.
+
+    `settings`: moto's own settings, which it reads from its environment when it starts (e.g.
+    ``{"INITIAL_NO_AUTH_ACTION_COUNT": "0"}``: check every request's signature)."""
+    if importlib.util.find_spec("moto") is None:
+        raise ToolMissingError(
+            "moto is not installed, and the stored workload runs its DynamoDB table on it: "
+            "pip install 'telemetry-agg[bench]' (or run `make setup`)"
+        )
+    with tempfile.TemporaryFile() as log:
+        for attempt in range(3):
+            port = _free_port()
+            argv = [sys.executable, "-c", _LAUNCHER, str(os.getpid()), "-H", "127.0.0.1"]
+            proc = subprocess.Popen(
+                [*argv, "-p", str(port)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(settings or {})},
+                start_new_session=True,  # Ctrl-C reaches the bench, which stops it
+            )
+            try:
+                if _ready(proc, port, ready_timeout_s):
+                    yield f"http://127.0.0.1:{port}"
+                    return
+            finally:
+                _stop(proc)
+            if "already in use" not in _tail(log) or attempt == 2:
+                break
+        raise MotoError(f"the moto server did not start on 127.0.0.1; its output:\n{_tail(log)}")
+
+
+def dynamodb_client(endpoint: str) -> Any:
+    """A plain boto3 DynamoDB client on an endpoint, with the dummy credentials."""
+    import boto3  # noqa: PLC0415 - only the stored workload needs the SDK
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def create_table(endpoint: str, name: str) -> None:
+    """The §5 table: hash key request_id (S), on-demand."""
+    dynamodb_client(endpoint).create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "request_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "request_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def scan_items(endpoint: str, name: str) -> dict[str, dict[str, Any]]:
+    """The table's whole content, by request_id, in DynamoDB's typed JSON."""
+    client = dynamodb_client(endpoint)
+    items: dict[str, dict[str, Any]] = {}
+    for page in client.get_paginator("scan").paginate(TableName=name):
+        for item in page["Items"]:
+            items[item["request_id"]["S"]] = item
+    return items
