@@ -21,7 +21,7 @@ from aws_servers import TcpProxy
 from telemetry_agg.bench.errors import ToolMissingError
 from telemetry_agg.bench.local import moto, runtimes, stored
 from telemetry_agg.bench.local.serve import serve_functions
-from telemetry_agg.bench.model import payloads, workloads
+from telemetry_agg.bench.model import lanes, payloads, workloads
 from telemetry_agg.bench.model import results as res
 
 from .support import descendants, wait_gone
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 SMALL = ["local", "--workload", "store", "--sizes", "100", "--cold", "1", "--warm", "4", "-c", "1"]
 # Per lane: 1 cold start, 1 warm-up of the one environment, 4 warm invocations.
 ANSWERS_PER_LANE = 6
+# Every registered lane runs by default (python, python-lean, go).
+ANSWERS = len(lanes.names()) * ANSWERS_PER_LANE
 
 
 def listening(endpoint: str) -> bool:
@@ -81,7 +83,7 @@ def test_local_store_run_checks_its_table(
     result = runner.invoke(app, [*SMALL, "--json", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    expected = {"answers": 2 * ANSWERS_PER_LANE, "items": 2 * ANSWERS_PER_LANE, "mismatches": 0}
+    expected = {"answers": ANSWERS, "items": ANSWERS, "mismatches": 0}
     assert summary["store_check"] == expected
     assert summary["options"]["workload"] == "store"
     for row in summary["summary"]:
@@ -90,7 +92,7 @@ def test_local_store_run_checks_its_table(
     assert saved.store_check == expected
     assert all(s.store_ms is not None for series in saved.series for s in series.samples)
     assert "Store" in result.stderr  # the latency table's column beside Handler
-    assert "table check: answers 12, items 12, mismatches 0" in result.stderr
+    assert f"table check: answers {ANSWERS}, items {ANSWERS}, mismatches 0" in result.stderr
     assert "Table check:" in (tmp_path / "results.md").read_text()
     assert saved.environment.extra["moto"]
     (table,) = tables
@@ -126,7 +128,7 @@ def test_a_table_changed_before_the_check_fails_the_run(
     assert f"{changed['altered']} (" in result.output
     assert "total_events: answer 100, item 99" in result.output
     saved = res.load(tmp_path)
-    assert saved.store_check == {"answers": 12, "items": 11, "mismatches": 2}
+    assert saved.store_check == {"answers": ANSWERS, "items": ANSWERS - 1, "mismatches": 2}
     assert saved.complete is False
     assert saved.failure is not None
     assert "does not hold what was answered" in saved.failure
@@ -242,17 +244,18 @@ def test_serve_store_answers_stored_and_writes_the_table() -> None:
         table = served.table
         assert table is not None
         ids = []
-        for lang, url in served.urls.items():
+        for lane, url in served.urls.items():
             status, headers, data = request(url, "POST", body)
             assert status == 200, data
             answer = json.loads(data)
-            assert answer["language"] == lang
+            assert answer["language"] == lanes.get(lane).language
             assert answer["stored"] is True
             assert answer["store_ms"] > 0
             ids.append(headers["x-amzn-requestid"])
         items = moto.scan_items(table.endpoint, table.name)
         assert sorted(items) == sorted(ids)
         assert {items[i]["language"]["S"] for i in ids} == {"python", "go"}
+        assert set(served.urls) == set(lanes.names())  # the lean lane stores too
     assert not listening(table.endpoint)
 
 
