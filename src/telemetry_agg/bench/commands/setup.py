@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 SETUP_HELP = (
     "Build what the commands need, with your Go toolchain: the Lambda Runtime Interface "
     "Emulator (aws-lambda-rie, from its pinned Go module) and the Go twin (the CLI `micro` runs, "
-    "the bootstrap `local` runs) from the Go sources this package carries.\n\n"
+    "the bootstraps `local` runs, one per workload) from the Go sources this package carries, and "
+    "the Python lanes' runtime folder (awslambdaric for python3.12).\n\n"
     "Where: in a checkout, .tools/ and build/ of the repository; installed, "
     "~/.cache/telemetry-agg/<version>/ ($XDG_CACHE_HOME; TELEMETRY_AGG_CACHE instead of "
     "$XDG_CACHE_HOME/telemetry-agg). Anything up to date is not rebuilt; the commands that "

@@ -36,7 +36,7 @@ class GoBuild:
 
     name: str  # scripts/build-go.sh's workload argument
     file: str  # its file name in build/linux_<goarch>/
-    tags: tuple[str, ...]  # the Go build tags beyond lambda.norpc (the script holds them)
+    tags: tuple[str, ...]  # the Go build tags beyond lambda.norpc (`toolchain` adds them)
 
 
 @dataclass(frozen=True)
