@@ -1,26 +1,19 @@
 """`telemetry-bench remote`: the local bench's measurement, pointed at the deployed Function URLs.
 
-What one run does, per memory size (one, or each of `--memory-sweep`), per payload size, per
-lane:
-
-1. **Cold starts** (needs the function names): K times, force a fresh execution environment
-   (`aws.FunctionControl.force_cold_start`: a new environment-variable value, then wait for
-   `LastUpdateStatus: Successful`) and send one request. K samples: a distribution, not one.
-2. **Load**, like `hey -c C -n N` (or `-z S`): C workers, each with its own keep-alive
-   connection, send the payload until N requests or S seconds; each with a per-request timeout.
-   429 answers and connection failures before anything was sent are retried with exponential
-   backoff (they are safe to repeat); nothing else is. Every error (timeout, throttle, 5xx, 4xx,
-   connection) is counted per lane and shown; only good answers enter the latency figures.
-3. **REPORT lines** (needs the log groups): read from CloudWatch Logs, joined to the requests by
-   the `x-amzn-requestid` header, so Init Duration, Duration, Billed Duration and Max Memory Used
-   stand beside the client latency. A request whose REPORT carries an Init Duration was a cold
-   start, whatever phase sent it, and is counted as one. CloudWatch lags: the wait is bounded
+Per memory size (one, or each of `--memory-sweep`), payload size and lane, one run does:
+1. **Cold starts**, K of the kind the lane has: on `$LATEST`, a new environment-variable value
+   forces a fresh environment (`aws.FunctionControl.force_cold_start`); behind the alias `live`
+   (SnapStart or provisioned concurrency), one burst beyond the ready environments (`starts.py`).
+2. **Load**, like `hey -c C -n N` (or `-z S`): C keep-alive workers, a per-request timeout; 429s
+   and failures before anything was sent are retried with back-off (safe to repeat), nothing
+   else. Every error is counted per lane; only good answers enter the latency figures.
+3. **REPORT lines** from CloudWatch Logs, joined by `x-amzn-requestid`: Init or Restore Duration,
+   Duration, Billed Duration and Max Memory Used beside the client latency; the wait is bounded
    (`--report-wait`) and the requests still without a REPORT are named.
 
 This module: where the lanes' functions are (`resolve_deployment`) and one run at one memory
-size (`RemoteRun`). The session around it (memory sweep, files, tables, exit code) is
-`remote_session.py`; the load itself `load.py`; the AWS calls `functions.py`; the signed HTTP
-client `sigv4.py`; samples and answer checks `model/answers.py`, as for `local`.
+size (`RemoteRun`). The session around it is `remote_session.py`; the load `load.py`; the AWS
+calls `functions.py`; the signed client `sigv4.py`; samples and answer checks `model/answers.py`.
 """
 
 from __future__ import annotations
