@@ -35,13 +35,15 @@ if [ -n "$unformatted" ]; then
   echo "$unformatted" >&2
   exit 1
 fi
-(cd go && go vet ./...)
+(cd go && go vet ./... && go vet -tags nostore ./...)  # nostore: the CPU workload's bootstrap
 (cd go && go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...)
 step "go: go test -race (the shared vectors, examples, the CLI)"
 (cd go && go test -race -count=1 ./...)
-step "go: fuzz the scanner and the handler (15 s each)"
+step "go: fuzz the scanner, the handler (15 s each), the event reader and the body decoder (10 s each)"
 (cd go && go test -run '^$' -fuzz '^FuzzAggregate$' -fuzztime 15s ./aggregate/)
 (cd go && go test -run '^$' -fuzz '^FuzzHandler$' -fuzztime 15s ./handler/)
+(cd go && go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./internal/event/)
+(cd go && go test -run '^$' -fuzz '^FuzzDecode$' -fuzztime 10s ./internal/jsontext/)
 # --- end of go/ ----------------------------------------------------------------------------------
 step "pytest"
 pytest
