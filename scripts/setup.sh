@@ -66,7 +66,10 @@ say "telemetry-bench setup: the emulator, the Go twin, the Python runtime folder
 if ! command -v qemu-aarch64-static >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing qemu-user-static (the arm64 Go zip under the emulator, in the tests)"
-    apt-get install -y -q qemu-user-static >/dev/null \
+    # A fresh machine may have no package lists yet: update once, only when the install fails.
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user-static >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null 2>&1 \
+           && DEBIAN_FRONTEND=noninteractive apt-get install -y -q qemu-user-static >/dev/null; }; } \
       || echo "setup: apt-get could not install qemu-user-static; the arm64 Go zip test will skip" >&2
   else
     echo "setup: qemu-user-static not installed (needs root and apt-get); the arm64 Go zip test will skip" >&2
