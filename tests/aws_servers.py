@@ -28,6 +28,7 @@ from telemetry_agg.bench.local.moto import (
     moto_server,
     scan_items,
 )
+from telemetry_agg.bench.local.runtimes import free_port
 
 __all__ = [
     "DUMMY_CREDENTIALS",
@@ -47,10 +48,7 @@ DUMMY_CREDENTIALS = {**CREDENTIALS, "AWS_DEFAULT_REGION": REGION}
 
 def closed_port() -> int:
     """A 127.0.0.1 port where nothing listens (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    return free_port()
 
 
 class TcpProxy:

@@ -157,9 +157,23 @@ def signals_held() -> Iterator[None]:
                 signal.raise_signal(signum)
 
 
-def _terminate(proc: subprocess.Popen[bytes], ours: list[int]) -> None:
-    """SIGTERM, then SIGKILL, to the emulator's process group, the groups of `ours` (its
-    runtime starts a group of its own) and `ours` themselves; wait for the emulator."""
+def listening(proc: subprocess.Popen[bytes], port: int, timeout_s: float, poll_s: float) -> bool:
+    """Whether `proc` accepts connections on 127.0.0.1:`port` within `timeout_s` (False as soon
+    as it exits)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.settimeout(0.2)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(poll_s)
+    return False
+
+
+def terminate(proc: subprocess.Popen[bytes], ours: list[int], timeout_s: float = 2.0) -> None:
+    """SIGTERM, then SIGKILL, to `proc`'s process group (it was started in a session of its
+    own), the groups of `ours` (an emulator's runtime starts a group of its own) and `ours`
+    themselves; wait for `proc`."""
     groups = {proc.pid}
     for pid in ours:
         with contextlib.suppress(OSError):
@@ -172,7 +186,7 @@ def _terminate(proc: subprocess.Popen[bytes], ours: list[int]) -> None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, sig)
         try:
-            proc.wait(timeout=2)
+            proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             continue
         return
@@ -291,16 +305,7 @@ class Emulator:
             self.runtime = taskdir.in_folder(self.template, self.task)
 
     def _wait_ready(self, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc is None or self.proc.poll() is not None:
-                return False
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-                s.settimeout(0.2)
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return True
-            time.sleep(0.01)
-        return False
+        return self.proc is not None and listening(self.proc, self.port, timeout_s, poll_s=0.01)
 
     def _read(self, stream: IO[bytes] | None) -> None:
         if stream is None:
@@ -354,7 +359,7 @@ class Emulator:
             self._known_pids.setdefault(pid, _start_time(pid))
         # Only processes that are still the ones we saw (a pid may have been reused since).
         ours = [p for p, t in self._known_pids.items() if t is not None and _start_time(p) == t]
-        _terminate(proc, ours)
+        terminate(proc, ours)
         for pid in ours:  # a runtime that ignored SIGTERM and outlived its emulator
             if _start_time(pid) == self._known_pids[pid]:
                 with contextlib.suppress(ProcessLookupError, PermissionError):

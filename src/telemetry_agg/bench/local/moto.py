@@ -17,15 +17,14 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from typing import IO, TYPE_CHECKING, Any
 
 from telemetry_agg.bench.errors import BenchError, ToolMissingError
+from telemetry_agg.bench.local.emulator import listening, terminate
+from telemetry_agg.bench.local.runtimes import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -62,38 +61,9 @@ class MotoError(BenchError):
     """The moto server did not start, or its table could not be made or read."""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 def _tail(log: IO[bytes], lines: int = 12) -> str:
     log.seek(0)
     return "\n".join(log.read().decode("utf-8", "replace").splitlines()[-lines:])
-
-
-def _ready(proc: subprocess.Popen[bytes], port: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and proc.poll() is None:
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.05)
-    return False
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            continue
-        return
 
 
 @contextlib.contextmanager
@@ -111,7 +81,7 @@ def moto_server(
         )
     with tempfile.TemporaryFile() as log:
         for attempt in range(3):
-            port = _free_port()
+            port = free_port()
             argv = [sys.executable, "-c", _LAUNCHER, str(os.getpid()), "-H", "127.0.0.1"]
             proc = subprocess.Popen(
                 [*argv, "-p", str(port)],
@@ -122,11 +92,11 @@ def moto_server(
                 start_new_session=True,  # Ctrl-C reaches the bench, which stops it
             )
             try:
-                if _ready(proc, port, ready_timeout_s):
+                if listening(proc, port, ready_timeout_s, poll_s=0.05):
                     yield f"http://127.0.0.1:{port}"
                     return
             finally:
-                _stop(proc)
+                terminate(proc, [], timeout_s=5.0)
             if "already in use" not in _tail(log) or attempt == 2:
                 break
         raise MotoError(f"the moto server did not start on 127.0.0.1; its output:\n{_tail(log)}")
