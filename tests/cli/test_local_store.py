@@ -24,9 +24,7 @@ from telemetry_agg.bench.local.serve import serve_functions
 from telemetry_agg.bench.model import lanes, payloads, workloads
 from telemetry_agg.bench.model import results as res
 
-from .support import descendants, wait_gone
-from .test_serve import request
-from .test_subprocess import _running
+from .support import descendants, request, running, wait_gone
 
 if TYPE_CHECKING:
     import subprocess
@@ -273,9 +271,11 @@ def _moto_pids(pids: set[int]) -> list[int]:
 def _serving_store(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], set[int]]]:
     """`serve --workload store` as a subprocess, once it answers: it and its processes."""
     args = ["serve", "--workload", "store", "--port-python", "0", "--port-go", "0", "--json"]
-    with _running(args, tmp_path) as proc:
+    with running(args, tmp_path) as proc:
         assert proc.stdout is not None
-        urls = json.loads(proc.stdout.readline())
+        line = proc.stdout.readline()
+        assert line, f"serve ended before it served (exit {proc.wait()}): {proc.communicate()[1]}"
+        urls = json.loads(line)
         status, _, data = request(urls["go"], "POST", payloads.payload(20))
         assert status == 200, data
         assert json.loads(data)["stored"] is True

@@ -13,6 +13,8 @@ from telemetry_agg.bench.local.serve import serve_functions
 from telemetry_agg.bench.model import payloads
 from telemetry_agg.limits import NOT_COMPARED
 
+from .support import request
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -25,19 +27,6 @@ pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 def served(tools: None) -> Iterator[Served]:
     with serve_functions(concurrency=1) as s:
         yield s
-
-
-def request(
-    url: str, method: str, body: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
-    try:
-        conn.request(method, parts.path + "?x=1", body=body, headers=headers or {})
-        resp = conn.getresponse()
-        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-    finally:
-        conn.close()
 
 
 def test_both_answer_alike(served: Served) -> None:

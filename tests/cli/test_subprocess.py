@@ -3,7 +3,6 @@ cleanly, exits 130, keeps partial results and leaves no emulator or runtime behi
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -12,7 +11,6 @@ import struct
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,10 +18,7 @@ import pytest
 from telemetry_agg.bench.model import payloads
 from telemetry_agg.bench.model import results as res
 
-from .support import BENCH, ROOT, alive, bench_env, descendants, wait_gone
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from .support import BENCH, ROOT, alive, bench_env, descendants, running, spawn, wait_gone
 
 pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 
@@ -69,35 +64,10 @@ def _watch(proc: subprocess.Popen[str], timeout_s: float, emulators: int = 1) ->
     pytest.fail(f"{emulators} emulator(s) with a runtime did not appear; exit {proc.poll()}")
 
 
-def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    """telemetry-bench in a session of its own, as a terminal would run it."""
-    return subprocess.Popen(
-        [str(BENCH), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=bench_env(),
-        cwd=cwd,
-        start_new_session=True,
-    )
-
-
-@contextlib.contextmanager
-def _running(args: list[str], cwd: Path) -> Iterator[subprocess.Popen[str]]:
-    """`_spawn`, killed on the way out if the test left it running (a failure, say)."""
-    proc = _spawn(args, cwd)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-
-
 def _interrupt(
     args: list[str], cwd: Path, sig: signal.Signals = signal.SIGINT
 ) -> tuple[subprocess.Popen[str], set[int], str]:
-    proc = _spawn(args, cwd)
+    proc = spawn(args, cwd)
     try:
         seen = _watch(proc, 60, emulators=2)
         time.sleep(0.3)
@@ -139,7 +109,7 @@ def test_a_stop_signal_stops_cleanly_and_keeps_partial_results(
 
 def test_serve_sigint_leaves_nothing(tmp_path: Path) -> None:
     args = ["serve", "--port-python", "0", "--port-go", "0", "--json"]
-    with _running(args, tmp_path) as proc:
+    with running(args, tmp_path) as proc:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
         assert set(urls) == {"python", "python-lean", "go"}
@@ -158,7 +128,7 @@ def test_serve_stopped_while_starting_leaves_nothing(tmp_path: Path, emulators: 
     emulator and runtime started so far is stopped, whichever moment the signal lands."""
     args = ["serve", "--port-python", "0", "--port-go", "0", "-c", "2"]
     seen: set[int] = set()
-    with _running(args, tmp_path) as proc:
+    with running(args, tmp_path) as proc:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             kids = descendants(proc.pid)
@@ -175,7 +145,7 @@ def test_serve_stopped_while_starting_leaves_nothing(tmp_path: Path, emulators: 
 
 
 def test_serve_sigterm_exits_143_and_leaves_nothing(tmp_path: Path) -> None:
-    with _running(["serve", "--port-python", "0", "--port-go", "0", "--json"], tmp_path) as proc:
+    with running(["serve", "--port-python", "0", "--port-go", "0", "--json"], tmp_path) as proc:
         assert proc.stdout is not None
         urls = json.loads(proc.stdout.readline())
         seen = set(descendants(proc.pid))
@@ -229,7 +199,7 @@ def test_results_are_written_after_every_series_even_if_killed(tmp_path: Path) -
     out = tmp_path / "out"
     sizes = ",".join(str(n) for n in range(10, 410, 10))  # 40 sizes: seconds of work
     args = ["local", "--sizes", sizes, "--cold", "1", "--warm", "20", "-o", str(out)]
-    proc = _spawn(args, tmp_path)
+    proc = spawn(args, tmp_path)
     seen: set[int] = set()
     try:
         deadline = time.monotonic() + 60
