@@ -63,7 +63,8 @@ def test_a_python_lane_runs_from_the_zip_on_the_runtime_python(lane: lanes.Lane)
     python = pyruntime.runtime_python()
     assert runtime.task_zip is not None
     assert runtime.python == python.version
-    assert runtime.argv[0] == str(python.path)
+    # python-lean: the exec wrapper from the task folder, given the stock command (as Lambda)
+    assert runtime.argv[-4:] == [str(python.path), "-m", "awslambdaric", lane.handler]
     folder = pyruntime.runtime_folder(python)
     assert runtime.env["PYTHONPATH"] == f"{taskdir.TASK}:{folder}"  # /var/task, /var/runtime
     assert runtime.env["PYTHONDONTWRITEBYTECODE"] == "1"
@@ -82,9 +83,10 @@ def test_a_python_lane_runs_from_the_zip_on_the_runtime_python(lane: lanes.Lane)
             assert emu.task is not None
             assert Path(f"/proc/{pid}/exe").resolve() == python.path.resolve()
             assert Path(f"/proc/{pid}/cwd").resolve() == emu.task.resolve()
-            assert f"LAMBDA_TASK_ROOT={emu.task}".encode() in Path(
-                f"/proc/{pid}/environ"
-            ).read_bytes().split(b"\0")
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert f"LAMBDA_TASK_ROOT={emu.task}".encode() in environ
+            wrapped = b"MALLOC_MMAP_THRESHOLD_=33554432" in environ  # the lean-wrapper ran
+            assert wrapped == (lane is lanes.PYTHON_LEAN)
             written = {
                 p.relative_to(emu.task).as_posix() for p in emu.task.rglob("*") if p.is_file()
             }

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Literal
 from telemetry_agg.bench import errors, paths, toolchain
 from telemetry_agg.bench.aws import bytecode
 from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.model.lanes import LEAN_WRAPPER
 from telemetry_agg.bench.model.workloads import GO_CPU, GoBuild
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 EXEC_MODE = 0o755
 # Files of the Python zip that Lambda executes (AWS_LAMBDA_EXEC_WRAPPER of python-lean).
-EXECUTABLES = frozenset({"telemetry_agg/runtime/lean-wrapper"})
+EXECUTABLES = frozenset({LEAN_WRAPPER})
 # Names and directories never shipped in the Python zip.
 EXCLUDED_PARTS = frozenset({"bench", "__pycache__"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")

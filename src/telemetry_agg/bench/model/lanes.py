@@ -89,15 +89,16 @@ PYTHON = Lane(
     local_env=_PYTHON_ENV,
 )
 # The same zip and runtime, with the project's own Runtime API loop in place of the stock
-# client (AWS_LAMBDA_EXEC_WRAPPER execs it on Lambda; README "The lean runtime").
+# client (README "The lean runtime"): on Lambda, AWS_LAMBDA_EXEC_WRAPPER runs the wrapper from
+# the task folder with the runtime's start command as its arguments, and it execs the loop;
+# here the emulator runs the same wrapper from the extracted zip with the stock lane's command.
+LEAN_WRAPPER = "telemetry_agg/runtime/lean-wrapper"
 PYTHON_LEAN = replace(
     PYTHON,
     name="python-lean",
     display="Python (lean)",
-    local_argv=("{python}", "-m", "telemetry_agg.runtime", "{handler}"),
-    environment=MappingProxyType(
-        {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/telemetry_agg/runtime/lean-wrapper"}
-    ),
+    local_argv=(f"{{task}}/{LEAN_WRAPPER}", *PYTHON.local_argv),
+    environment=MappingProxyType({"AWS_LAMBDA_EXEC_WRAPPER": f"/var/task/{LEAN_WRAPPER}"}),
 )
 GO = Lane(
     name="go",
