@@ -52,6 +52,7 @@ def test_local_small_run(app: typer.Typer, runner: CliRunner, tmp_path: Path) ->
             rows[speedup["size"], speedup["baseline"]],
         )
         assert speedup["avg"] == pytest.approx(lane["warm"]["avg"] / base["warm"]["avg"])
+        assert speedup["duration"] == pytest.approx(lane["duration_ms"] / base["duration_ms"])
     pairs = {(s["lane"], s["baseline"]) for s in summary["speedup"]}
     assert pairs == {("python", "go"), ("python-lean", "go"), ("python-lean", "python")}
     saved_env = res.load(tmp_path).environment.extra
