@@ -14,7 +14,10 @@ every step, so that the machine's noise falls on all of them alike.
    over), the handler (lean: on the raw bytes, its envelope decode `decode_event` shown apart),
    the answer's encode (stock: `marshal_response`; lean: the loop's `encode`). Median and best.
 2. Under the emulator: `--warm` warm invocations of the `--events` Function URL event per lane:
-   REPORT Duration (mean, median) and the handler's own compute_ms from its log line.
+   REPORT Duration (mean, median) and the handler's own compute_ms from its log line. Beside
+   them a control, `python+malloc`: the stock lane with the malloc settings the lean lane's
+   exec wrapper makes (read from the wrapper), so that what those settings alone give the
+   stock client is measured in the same run, not assumed.
 3. Cold starts, `--cold` per lane, a fresh environment each, on a `--cold-events` event: the
    first invocation's client latency (median), split for the Python lanes into the
    interpreter (`python -c pass` in a task folder, wall time), the imports beyond the
@@ -29,20 +32,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import tempfile
 import time
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+import telemetry_agg.runtime
 from lean_runtime import compute_ms  # the handler's compute_ms from its log line
-from telemetry_agg.bench.local import runtimes, taskdir
+from telemetry_agg.bench.local import pyruntime, runtimes, taskdir
 from telemetry_agg.bench.local.emulator import Emulator, Runtime
 from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.model.payloads import function_url_event, payload
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 PYTHON_LANES = ("python", "python-lean")
 CLIENT_IMPORTS = {"python": "awslambdaric.bootstrap", "python-lean": "telemetry_agg.runtime.loop"}
@@ -122,8 +125,22 @@ def in_process(rts: dict[str, Runtime], event: bytes, rounds: int) -> dict[str, 
     return result
 
 
+MALLOC_CONTROL = "python+malloc"
+
+
+def wrapper_malloc() -> dict[str, str]:
+    """The glibc malloc settings the lean lane's exec wrapper exports (its defaults)."""
+    text = (Path(telemetry_agg.runtime.__file__).parent / "lean-wrapper").read_text()
+    found = dict(re.findall(r'^(MALLOC_\w+)="\$\{\1:-(\d+)\}"$', text, re.MULTILINE))
+    assert found, "the lean wrapper sets no malloc settings"
+    return found
+
+
 def warm(rts: dict[str, Runtime], event: bytes, count: int) -> dict[str, dict[str, float]]:
     emus = {name: Emulator(rt, name=name, timeout_s=60) for name, rt in rts.items()}
+    emus[MALLOC_CONTROL] = Emulator(
+        rts["python"], name="python-malloc", timeout_s=60, extra_env=wrapper_malloc()
+    )
     durations: dict[str, list[float]] = {name: [] for name in emus}
     handler: dict[str, list[float]] = {name: [] for name in emus}
     try:
@@ -181,7 +198,7 @@ def split_start(name: str, rt: Runtime) -> tuple[float, float]:
     assert rt.task_zip is not None
     folder = taskdir.extract(rt.task_zip)
     try:
-        env, python = task_env(rt, folder), rt.argv[0]
+        env, python = task_env(rt, folder), str(pyruntime.runtime_python().path)
         bare = run_ms([python, "-c", "pass"], folder, env)
         code = f"import {CLIENT_IMPORTS[name]}, {HANDLER_MODULE}"
         imports = import_ms(python, code, folder, env) - import_ms(python, "pass", folder, env)
@@ -213,7 +230,10 @@ def cold(rts: dict[str, Runtime], event: bytes, count: int) -> dict[str, dict[st
 
 
 def table(name: str, figures: dict[str, str]) -> str:
-    lines = [f"**{lane_registry.display(name)}** (`{name}`)", "", "| step | ms |", "|---|---:|"]
+    title = f"**{lane_registry.display(name)}** (`{name}`)"
+    if name == MALLOC_CONTROL:
+        title = "**Python with the lean wrapper's malloc settings** (a control, stock client)"
+    lines = [title, "", "| step | ms |", "|---|---:|"]
     lines += [f"| {step} | {value} |" for step, value in figures.items()]
     return "\n".join(lines)
 
@@ -222,7 +242,7 @@ def figures_of(
     rts: dict[str, Runtime], split: dict[str, Any], warm_: dict[str, Any], cold_: dict[str, Any]
 ) -> dict[str, dict[str, str]]:
     """Each lane's figures as table rows (ms, formatted)."""
-    figures: dict[str, dict[str, str]] = {name: {} for name in rts}
+    figures: dict[str, dict[str, str]] = {name: {} for name in [*rts, *warm_]}
     for name, steps in split["median"].items():
         for step, value in steps.items():
             best = split["best"][name][step]
