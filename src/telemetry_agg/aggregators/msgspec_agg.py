@@ -11,7 +11,8 @@ down the strict path, the orjson aggregator's, which decides the answer exactly.
 
 The strict path is imported at its first use, not with this module: importing orjson imports
 dataclasses, inspect, ast, dis, uuid and enum (6 to 8 ms of every cold start on python3.12,
-README "Where a Python Lambda's time goes"), and most functions never meet a document the typed decoder refuses.
+README "Where a Python Lambda's time goes"), and most functions never meet a document the
+typed decoder refuses.
 """
 
 from __future__ import annotations
