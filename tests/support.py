@@ -128,3 +128,22 @@ def skip_without_lane_tools(*, go: bool = True) -> None:
         pyruntime.runtime_folder(pyruntime.runtime_python())
     except ToolMissingError as exc:
         pytest.skip(f"needs the emulator, the Go bootstrap and the Python runtime folder: {exc}")
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_gone(pids: list[int], timeout_s: float = 5.0) -> list[int]:
+    """The pids still alive after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    left = [p for p in pids if alive(p)]
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = [p for p in left if alive(p)]
+    return left

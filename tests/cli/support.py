@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -38,24 +37,6 @@ def fake_runtime(tmp_path: Path, source: str, name: str = "fake") -> Runtime:
 
 def descendants(pid: int) -> list[int]:
     return emulator._descendants(pid)
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def wait_gone(pids: list[int], timeout_s: float = 5.0) -> list[int]:
-    """The pids still alive after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    left = [p for p in pids if alive(p)]
-    while left and time.monotonic() < deadline:
-        time.sleep(0.05)
-        left = [p for p in left if alive(p)]
-    return left
 
 
 def bench_env() -> dict[str, str]:

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from support import wait_gone
 from telemetry_agg.bench.local.emulator import Emulator, EmulatorError
 from telemetry_agg.bench.local.runtimes import go_runtime, python_runtime
 from telemetry_agg.bench.model import payloads
 
-from .support import descendants, fake_runtime, wait_gone
+from .support import descendants, fake_runtime
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -18,13 +18,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from aws_servers import TcpProxy
+from support import wait_gone
 from telemetry_agg.bench.errors import ToolMissingError
 from telemetry_agg.bench.local import moto, runtimes, stored
 from telemetry_agg.bench.local.serve import serve_functions
 from telemetry_agg.bench.model import lanes, payloads, workloads
 from telemetry_agg.bench.model import results as res
 
-from .support import descendants, request, running, wait_gone
+from .support import descendants, request, running
 
 if TYPE_CHECKING:
     import subprocess
@@ -299,13 +300,15 @@ def test_serve_store_sigterm_stops_the_moto_server_too(tmp_path: Path) -> None:
 
 @pytest.mark.emulator
 @pytest.mark.usefixtures("tools", "store_bootstrap")
-def test_the_moto_server_ends_itself_when_the_bench_is_killed(tmp_path: Path) -> None:
+def test_a_killed_bench_leaves_no_server_running(tmp_path: Path) -> None:
+    """SIGKILL: the bench cleans up nothing; its reaper stops moto, the emulators and the
+    runtimes it had started."""
     with _serving_store(tmp_path) as (proc, seen):
-        moto_servers = _moto_pids(seen)
         try:
-            proc.kill()  # SIGKILL: the bench cleans up nothing
+            proc.kill()
             proc.communicate(timeout=30)
-            assert wait_gone(moto_servers, timeout_s=10) == [], "moto outlived a killed bench"
+            assert wait_gone(_moto_pids(seen), timeout_s=10) == [], "moto outlived the bench"
+            assert wait_gone(sorted(seen), timeout_s=10) == [], "a server outlived the bench"
         finally:
             for pid in seen:  # the emulators this test's bench started, orphaned by SIGKILL
                 with contextlib.suppress(ProcessLookupError):

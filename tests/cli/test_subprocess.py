@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from support import alive, wait_gone
 from telemetry_agg.bench.model import payloads
 from telemetry_agg.bench.model import results as res
 
-from .support import BENCH, ROOT, alive, bench_env, descendants, running, spawn, wait_gone
+from .support import BENCH, ROOT, bench_env, descendants, running, spawn
 
 pytestmark = [pytest.mark.emulator, pytest.mark.usefixtures("tools")]
 
@@ -215,12 +216,12 @@ def test_results_are_written_after_every_series_even_if_killed(tmp_path: Path) -
         seen.update(descendants(proc.pid))
         for pid in list(seen):
             seen.update(descendants(pid))
-        proc.kill()  # SIGKILL: no cleanup runs in the bench; this test cleans up after it
+        proc.kill()  # SIGKILL: no cleanup runs in the bench; its reaper stops what it started
         proc.communicate()
-        for pid in seen:
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        left = wait_gone(sorted(seen), timeout_s=10)
+        for pid in left:  # what the reaper missed (the test fails below), stopped anyway
+            os.kill(pid, signal.SIGKILL)
     saved = res.load(out)
     assert saved.complete is False
     assert saved.series, "the first (size, language) was written as soon as it finished"
-    assert wait_gone(sorted(seen)) == []
+    assert left == [], "processes outlived a bench killed with SIGKILL"

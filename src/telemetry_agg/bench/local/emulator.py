@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Self
 
 from telemetry_agg.bench.errors import EmulatorError, ToolMissingError
-from telemetry_agg.bench.local import taskdir
+from telemetry_agg.bench.local import reaper, taskdir
 from telemetry_agg.bench.local.runtimes import Runtime, free_port, port_free, rie_path
 
 if TYPE_CHECKING:
@@ -221,6 +221,7 @@ class Emulator:
         self._reader: threading.Thread | None = None
         self._conn: http.client.HTTPConnection | None = None
         self._known_pids: dict[int, int | None] = {}
+        self._watched: set[int] = set()  # process groups the reaper kills if we are killed
         self.runtime_pid: int | None = None
         self._peak_mb: float | None = None
 
@@ -282,6 +283,7 @@ class Emulator:
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # Ctrl-C goes to us; we stop it
                 )
+                self._watch(self.proc.pid)  # and if we are killed, the reaper does
             self._reader = threading.Thread(
                 target=self._read, args=(self.proc.stdout,), daemon=True
             )
@@ -310,15 +312,20 @@ class Emulator:
     def _read(self, stream: IO[bytes] | None) -> None:
         if stream is None:
             return
-        for raw in stream:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            m = _REPORT.search(line)
-            if m:
-                with self._cond:
-                    self._reports[m.group(1)] = RieReport.parse(m.group(2))
-                    self._cond.notify_all()
-            else:
-                self.lines.append(line)
+        with contextlib.suppress(ValueError, OSError):  # `stop` closed it: the output is over
+            for raw in stream:
+                self._line(raw)
+
+    def _line(self, raw: bytes) -> None:
+        """One line of the emulator's output: a REPORT, or kept for `output_tail`."""
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        m = _REPORT.search(line)
+        if m:
+            with self._cond:
+                self._reports[m.group(1)] = RieReport.parse(m.group(2))
+                self._cond.notify_all()
+        else:
+            self.lines.append(line)
 
     @property
     def url(self) -> str:
@@ -333,13 +340,21 @@ class Emulator:
             return
         kids = _descendants(self.proc.pid)
         for pid in kids:
-            self._known_pids.setdefault(pid, _start_time(pid))
+            if pid not in self._known_pids:
+                self._known_pids[pid] = _start_time(pid)
+                with contextlib.suppress(OSError):
+                    self._watch(os.getpgid(pid))  # the runtime's group of its own
         if kids:
             self.runtime_pid = kids[0]
         for pid in kids:
             hwm = _vm_hwm_mb(pid)
             if hwm is not None and (self._peak_mb is None or hwm > self._peak_mb):
                 self._peak_mb = hwm
+
+    def _watch(self, group: int) -> None:
+        if group not in self._watched:
+            self._watched.add(group)
+            reaper.watch(group)
 
     def peak_rss_mb(self) -> float | None:
         """The runtime process's peak resident set (VmHWM), in MiB, so far."""
@@ -364,6 +379,11 @@ class Emulator:
             if _start_time(pid) == self._known_pids[pid]:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
+        for group in self._watched:
+            reaper.forget(group)
+        self._watched.clear()
+        if self._reader is not None:  # the output ends with the processes: read it all
+            self._reader.join(timeout=2.0)
         if proc.stdout is not None:
             proc.stdout.close()
         self.proc = None

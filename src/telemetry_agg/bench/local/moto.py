@@ -1,12 +1,11 @@
 """moto in server mode on 127.0.0.1: a real DynamoDB API over HTTP for the stored workload, the
 one start and stop that the bench (`local`/`serve --workload store`) and the tests share.
 
-`moto_server()` runs it in a process of its own (`python -m moto.server`, through a small
-launcher), not in a thread of the bench: the bench's timing threads and the server's request
-handling never share an interpreter lock. It is stopped when the `with` block ends, whatever
-ends it (an error, Ctrl-C, SIGTERM raised as `Terminated`); and the launcher exits by itself
-when the process that started it is gone (even killed with SIGKILL), so nothing is left
-running.
+`moto_server()` runs it in a process of its own (`python -m moto.server`), not in a thread of
+the bench: the bench's timing threads and the server's request handling never share an
+interpreter lock. It is stopped when the `with` block ends, whatever ends it (an error, Ctrl-C,
+SIGTERM raised as `Terminated`); and if the bench is killed outright (SIGKILL), the reaper
+(`reaper.py`) kills it, so nothing is left running.
 
 `create_table`, `scan_items` and `dynamodb_client` are the §5 table on such an endpoint, with
 dummy credentials (moto takes any).
@@ -23,6 +22,7 @@ import tempfile
 from typing import IO, TYPE_CHECKING, Any
 
 from telemetry_agg.bench.errors import BenchError, ToolMissingError
+from telemetry_agg.bench.local import reaper
 from telemetry_agg.bench.local.emulator import listening, terminate
 from telemetry_agg.bench.local.runtimes import free_port
 
@@ -42,19 +42,6 @@ __all__ = [
 REGION = "us-east-1"
 #: Dummy credentials: moto takes any, and the SDKs need some to sign with.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
-# The launcher: moto's server, plus a thread that ends it once its parent (argv[1]) is gone.
-_LAUNCHER = """\
-import os, sys, threading, time
-parent = int(sys.argv[1])
-def watch():
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(0)
-threading.Thread(target=watch, daemon=True).start()
-from moto.server import main
-main(sys.argv[2:])
-"""
 
 
 class MotoError(BenchError):
@@ -82,21 +69,23 @@ def moto_server(
     with tempfile.TemporaryFile() as log:
         for attempt in range(3):
             port = free_port()
-            argv = [sys.executable, "-c", _LAUNCHER, str(os.getpid()), "-H", "127.0.0.1"]
+            argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
             proc = subprocess.Popen(
-                [*argv, "-p", str(port)],
+                argv,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, **(settings or {})},
                 start_new_session=True,  # Ctrl-C reaches the bench, which stops it
             )
+            reaper.watch(proc.pid)  # a bench killed outright cannot stop it: the reaper does
             try:
                 if listening(proc, port, ready_timeout_s, poll_s=0.05):
                     yield f"http://127.0.0.1:{port}"
                     return
             finally:
                 terminate(proc, [], timeout_s=5.0)
+                reaper.forget(proc.pid)
             if "already in use" not in _tail(log) or attempt == 2:
                 break
         raise MotoError(f"the moto server did not start on 127.0.0.1; its output:\n{_tail(log)}")

@@ -1,0 +1,78 @@
+"""The reaper: what a bench killed outright (SIGKILL) leaves running, it kills; what the bench
+stopped itself (`forget`), it leaves alone. Each test runs a stand-in bench in a child process,
+kills it with SIGKILL, and watches a real process group it had started."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+
+from support import alive, wait_gone
+
+# A stand-in bench: starts `sleep` in a session of its own, tells the reaper (and, with
+# "forget", takes it back), prints the pids, then waits to be killed.
+BENCH = """
+import subprocess, sys, time
+from telemetry_agg.bench.local import reaper
+sleeper = subprocess.Popen(["sleep", "120"], start_new_session=True, stdout=subprocess.DEVNULL)
+if sys.argv[1] == "bad":  # never groups of ours: killpg(0) would be the reaper's own group
+    reaper.watch(0)
+    reaper.watch(-1)
+reaper.watch(sleeper.pid)
+if sys.argv[1] == "forget":
+    reaper.forget(sleeper.pid)
+print(sleeper.pid, reaper.reaper_pid(), flush=True)
+time.sleep(120)
+"""
+
+
+def gone(pid: int) -> bool:
+    return wait_gone([pid], timeout_s=10) == []
+
+
+def killed_bench(mode: str) -> tuple[int, int]:
+    """Run the stand-in bench, SIGKILL it once it has started its sleeper: (sleeper, reaper)."""
+    bench = subprocess.Popen([sys.executable, "-c", BENCH, mode], stdout=subprocess.PIPE, text=True)
+    try:
+        assert bench.stdout is not None
+        sleeper, reaper_pid = (int(x) for x in bench.stdout.readline().split())
+    finally:
+        bench.kill()
+        bench.communicate()
+    return sleeper, reaper_pid
+
+
+def test_a_killed_bench_leaves_nothing_running() -> None:
+    sleeper, reaper_pid = killed_bench("watch")
+    try:
+        assert gone(sleeper), "the reaper did not kill the group of a bench killed outright"
+        assert gone(reaper_pid), "the reaper outlived its work"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sleeper, signal.SIGKILL)
+
+
+def test_what_the_bench_stopped_itself_is_left_alone() -> None:
+    """`forget`: a group the bench stopped may be reused by another program's processes."""
+    sleeper, reaper_pid = killed_bench("forget")
+    try:
+        assert gone(reaper_pid)
+        assert alive(sleeper), "the reaper killed a group it had been told to forget"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sleeper, signal.SIGKILL)
+
+
+def test_a_group_that_is_not_a_pid_is_never_signalled() -> None:
+    """0 and -1 are not groups the bench started (to killpg, 0 is the caller's own group): the
+    reaper ignores them and still kills the real one."""
+    sleeper, reaper_pid = killed_bench("bad")
+    try:
+        assert gone(sleeper)
+        assert gone(reaper_pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sleeper, signal.SIGKILL)
