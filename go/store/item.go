@@ -9,7 +9,7 @@ import (
 	"github.com/telemetry-agg/telemetry-agg/go/aggregate"
 )
 
-// MaxItemBytes is the largest item sent, by ItemSize: DynamoDB's 400 KB read in decimal
+// MaxItemBytes is the largest item sent, by DecisionSize: DynamoDB's 400 KB read in decimal
 // kilobytes, below what DynamoDB and moto take (docs/contract.md §5.5).
 const MaxItemBytes = 400_000
 
@@ -49,6 +49,28 @@ func Item(requestID string, s *aggregate.Summary, now time.Time) map[string]type
 		"stored_at":       &types.AttributeValueMemberS{Value: StoredAt(now)},
 		"expires_at":      number(now.Add(TTL).Unix()),
 	}
+}
+
+// countedAs holds what the 413 decision counts for the two attributes that differ by language
+// or clock alone, at their largest: language as "python" (Go's "go" is 4 bytes shorter) and
+// expires_at as a 10-digit number with no trailing zero (every epoch second until 2286 has 10
+// digits, and trailing zeros count nothing), so both languages, at any time, decide alike
+// (docs/contract.md §5.5).
+var countedAs = map[string]types.AttributeValue{
+	"language":   &types.AttributeValueMemberS{Value: "python"},
+	"expires_at": &types.AttributeValueMemberN{Value: "9999999999"},
+}
+
+// DecisionSize is the size the 413 decision reads: ItemSize with language and expires_at
+// counted as countedAs says (never below ItemSize).
+func DecisionSize(item map[string]types.AttributeValue) int {
+	n := ItemSize(item)
+	for name, v := range countedAs {
+		if old, ok := item[name]; ok {
+			n += valueSize(v) - valueSize(old)
+		}
+	}
+	return n
 }
 
 func number(n int64) *types.AttributeValueMemberN {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"maps"
 	"reflect"
 	"strconv"
 	"testing"
@@ -79,6 +80,24 @@ func TestItemSize(t *testing.T) {
 	}
 	if got, want := ItemSize(item), 7+3+9+10; got != want {
 		t.Errorf("ItemSize = %d, want %d", got, want)
+	}
+}
+
+func TestDecisionSizeIsTheSameInBothLanguagesAndAtAnyTime(t *testing.T) {
+	// docs/contract.md §5.5: language counts as "python", expires_at as 10 digits.
+	sum := &aggregate.Summary{TopEndpoints: []aggregate.EndpointCount{}}
+	item := Item("r-1", sum, time.Unix(1_764_888_700, 123_000_000)) // expires 1765493500
+	python := maps.Clone(item)
+	python["language"] = &types.AttributeValueMemberS{Value: "python"}
+	python["expires_at"] = &types.AttributeValueMemberN{Value: "9999999999"}
+	want := ItemSize(python)
+	if got := DecisionSize(item); got != want || got != ItemSize(item)+4+1 {
+		t.Fatalf("DecisionSize = %d, want %d (ItemSize %d + 4 for the language + 1 for the expiry)", got, want, ItemSize(item))
+	}
+	for _, at := range []time.Time{time.Unix(1_764_888_701, 0), time.Unix(1_799_395_200, 0)} {
+		if got := DecisionSize(Item("r-1", sum, at)); got != want {
+			t.Errorf("DecisionSize at %v = %d, want %d", at, got, want)
+		}
 	}
 }
 

@@ -113,7 +113,7 @@ func (s *Store) Put(ctx context.Context, requestID string, sum *aggregate.Summar
 		requestID = newUUID()
 	}
 	item := Item(requestID, sum, s.now())
-	if size := ItemSize(item); size > MaxItemBytes {
+	if size := DecisionSize(item); size > MaxItemBytes {
 		return &fault.Error{Status: 413, Code: fault.CodeTooLarge, Size: size}
 	}
 	var opts []func(*dynamodb.Options)

@@ -200,3 +200,34 @@ func TestBrokenConfigAnswers503(t *testing.T) {
 		t.Fatalf("Put on a store whose client could not be made = %v, want 503 (service error)", err)
 	}
 }
+
+// summaryOfSize is a summary whose item is exactly target bytes by DecisionSize: distinct
+// 6-digit statuses, one endpoint padded to the byte (as the Python test builds it).
+func summaryOfSize(t *testing.T, target int, now time.Time) *aggregate.Summary {
+	t.Helper()
+	sum := &aggregate.Summary{TopEndpoints: []aggregate.EndpointCount{{Endpoint: "", Count: 1}}}
+	for i := range (target - 300) / 9 { // 1 + 6 + 2 bytes a status
+		sum.StatusCounts = append(sum.StatusCounts, aggregate.StatusCount{Status: strconv.Itoa(100_000 + i), Count: 1})
+	}
+	pad := target - DecisionSize(Item("req-1", sum, now))
+	if pad < 0 || pad >= 1024 {
+		t.Fatalf("pad %d", pad)
+	}
+	sum.TopEndpoints[0].Endpoint = strings.Repeat("x", pad)
+	return sum
+}
+
+func TestPutTheSizeLimitToTheByte(t *testing.T) {
+	for size, stored := range map[int]bool{MaxItemBytes: true, MaxItemBytes + 1: false} {
+		c := &fakeClient{}
+		s := fixed(c)
+		err := s.Put(context.Background(), "req-1", summaryOfSize(t, size, s.now()))
+		if stored && (err != nil || len(c.inputs) != 1) {
+			t.Errorf("%d bytes: Put = %v with %d writes, want stored", size, err, len(c.inputs))
+		}
+		var se *fault.Error
+		if !stored && (!errors.As(err, &se) || se.Status != 413 || se.Size != size || len(c.inputs) != 0) {
+			t.Errorf("%d bytes: Put = %v with %d writes, want 413 and nothing sent", size, err, len(c.inputs))
+		}
+	}
+}

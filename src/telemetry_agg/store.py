@@ -114,6 +114,18 @@ def item_size(item: Mapping[str, Mapping[str, Any]]) -> int:
     return sum(_utf8_len(name) + value_size(value) for name, value in item.items())
 
 
+#: §5.5: the 413 decision counts the two attributes that differ by language or clock alone at
+#: their largest: ``language`` as "python" (Go's "go" is 4 bytes shorter) and ``expires_at`` as
+#: a 10-digit number with no trailing zero (every epoch second until 2286 has 10 digits, and
+#: trailing zeros count nothing), so that both languages, at any time, decide alike.
+_COUNTED_AS: Final = {"language": {"S": "python"}, "expires_at": {"N": "9999999999"}}
+
+
+def decision_size(item: Mapping[str, Mapping[str, Any]]) -> int:
+    """§5.5: the size the 413 decision reads (never below `item_size`)."""
+    return item_size({**item, **_COUNTED_AS})
+
+
 def build_item(summary: Summary, request_id: str, now_ns: int) -> dict[str, Any]:
     """The §5 item for a summary, built by hand in DynamoDB's typed form (no serializer)."""
     seconds, millis = divmod(now_ns // 1_000_000, 1000)
@@ -190,7 +202,7 @@ class Store:
     def put(self, summary: Summary, request_id: str, remaining_ms: float | None) -> None:
         """Store a summary (StoreError when it cannot be); an item already there is success."""
         item = build_item(summary, request_id, time.time_ns())
-        if item_size(item) > MAX_ITEM_BYTES:
+        if decision_size(item) > MAX_ITEM_BYTES:
             raise StoreError("summary_too_large", TOO_LARGE, None, None)
         if remaining_ms is not None:
             if remaining_ms / 1000 < _ATTEMPT_S + ANSWER_MARGIN_S:

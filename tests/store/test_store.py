@@ -13,7 +13,7 @@ import pytest
 
 from aws_servers import StubDynamoDB, create_table, scan_items
 from telemetry_agg import store
-from telemetry_agg.store import build_item, item_size, number_size, value_size
+from telemetry_agg.store import build_item, decision_size, item_size, number_size, value_size
 from telemetry_agg.summary import Summary
 
 if TYPE_CHECKING:
@@ -67,12 +67,24 @@ def test_item_of_an_empty_summary_by_hand() -> None:
     assert item_size(item) == len(names) + 3 + 4 * 2 + 3 + 3 + 6 + 24 + 5
 
 
+def test_the_decision_size_is_the_same_in_both_languages_and_at_any_time() -> None:
+    """§5.5: `language` counts as "python" and `expires_at` as 10 digits: Go's item (4 bytes
+    shorter) and an expiry with trailing zeros (fewer significant digits) count the same."""
+    item = build_item(Summary.empty("msgspec"), "r-1", 1_764_888_700_123_456_789)
+    size = decision_size(item)
+    assert size == item_size(item) + 1  # expires_at 1765493500: 5 bytes counted as 6
+    assert decision_size({**item, "language": {"S": "go"}}) == size
+    for expires in ("1765493501", "1800000000", "1765493500"):
+        assert decision_size({**item, "expires_at": {"N": expires}}) == size
+    assert item_size({**item, "expires_at": {"N": "9999999999"}}) == size
+
+
 def _summary_of_size(target: int) -> Summary:
-    """A summary whose Python item is exactly ``target`` bytes (distinct 6-digit statuses,
-    one endpoint padded to the byte)."""
+    """A summary whose item is exactly ``target`` bytes by the 413 decision's count
+    (distinct 6-digit statuses, one endpoint padded to the byte)."""
     statuses = {f"{100_000 + i}": 1 for i in range((target - 300) // 9)}  # 1 + 6 + 2 a status
     base = Summary(1, 0, 0, 0, (("", 1),), statuses, "msgspec")
-    pad = target - item_size(build_item(base, "r", time.time_ns()))
+    pad = target - decision_size(build_item(base, "r", time.time_ns()))
     assert 0 <= pad < 1024
     return base._replace(top_endpoints=(("x" * pad, 1),))
 
@@ -91,7 +103,7 @@ def test_the_size_limit_to_the_byte(
     create_table(moto_endpoint, table_name)
     use_endpoint(moto_endpoint, table_name)
     summary = _summary_of_size(size)
-    assert item_size(build_item(summary, "r", time.time_ns())) == size
+    assert decision_size(build_item(summary, "r", time.time_ns())) == size
     monkeypatch.setattr(
         "telemetry_agg.handler.Summary.empty", classmethod(lambda cls, name: summary)
     )

@@ -1663,6 +1663,65 @@ add_store(
     ],
     {},
 )
+# One byte over the limit, counted as §5.5 decides: language as "python" and expires_at as 10
+# digits whatever the language and the clock. Go's own item is 4 bytes smaller (and 1 to 2
+# more when the expiry ends in zeros): counting its real item would store this summary in Go.
+EDGE_ENDPOINT = "/edge"
+EDGE_STATUSES = 44_400  # distinct 6-digit statuses (100000 + i), one event each
+EDGE_OVER = 400_001
+
+
+def number_bytes(n: int) -> int:
+    """§5.5: ceil(d / 2) + 1 bytes for d significant digits (non-negative n here)."""
+    digits = len(str(n).strip("0")) or 1
+    return (digits + 1) // 2 + 1
+
+
+def edge_item_bytes(endpoint_len: int) -> int:
+    """The decision's count of the edge event's item, by hand (docs/contract.md §5.5)."""
+    names = "request_id total_events invalid_events unique_users p95_duration_ms top_endpoints"
+    names += " status_counts language stored_at expires_at"
+    n = EDGE_STATUSES
+    top = 3 + 1 + (3 + (1 + endpoint_len) + (1 + number_bytes(n)))  # [[endpoint, n]]
+    statuses = 3 + n * (1 + 6 + number_bytes(1))
+    values = len(rid(22)) + number_bytes(n) + 3 * number_bytes(0) + top + statuses
+    return len(names.replace(" ", "")) + values + len("python") + 24 + 6
+
+
+def edge_event() -> bytes:
+    """The summary_one_byte_over event: EDGE_STATUSES events on one endpoint whose length
+    brings the item to EDGE_OVER bytes."""
+    pad = EDGE_OVER - edge_item_bytes(len(EDGE_ENDPOINT))
+    assert 0 <= pad < 1000, pad
+    endpoint = EDGE_ENDPOINT + "x" * pad
+    assert edge_item_bytes(len(endpoint)) == EDGE_OVER
+    events = ",".join(
+        f'{{"endpoint":"{endpoint}","status":{100_000 + i}}}' for i in range(EDGE_STATUSES)
+    )
+    return json.dumps(gz_event(gz(f"[{events}]".encode()))).encode()
+
+
+add_store(
+    S + "summary_one_byte_over",
+    "§5 item size",
+    f"{EDGE_STATUSES} distinct statuses and a padded endpoint make an item of exactly "
+    f"{EDGE_OVER:,} bytes as §5.5 counts it (language as python, expires_at as 10 digits, in "
+    "both languages and at any time): 413 in both, nothing stored (the event is in the .event "
+    "file)",
+    TABLE,
+    [
+        {
+            "request_id": rid(22),
+            "event_file": "summary_one_byte_over.event",
+            "expect": {
+                "statusCode": 413,
+                "headers": JSON_HEADERS,
+                "body": {"error": "summary_too_large", "detail": TOO_LARGE},
+            },
+        }
+    ],
+    {},
+)
 add_store(
     S + "table_missing",
     "§5 failures",
@@ -1786,6 +1845,7 @@ def write(out: Path = HERE) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(json.dumps(vector, ensure_ascii=False, indent=2).encode() + b"\n")
     (out / S / "summary_too_large.event").write_bytes(too_large_event())
+    (out / S / "summary_one_byte_over.event").write_bytes(edge_event())
     return len(VECTORS) + len(STORE_VECTORS)
 
 
