@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from telemetry_agg.bench import paths
-from telemetry_agg.bench.aws import cold_options, deploy, package, terraform
+from telemetry_agg.bench.aws import cold_options, deploy, package, remote, terraform
+from telemetry_agg.bench.errors import BenchError
 from telemetry_agg.bench.local.moto import moto_server
 from telemetry_agg.bench.model import lanes as lane_registry
 from telemetry_agg.bench.model import workloads
@@ -723,6 +724,20 @@ def test_installed_deploy_and_destroy_use_the_deployments_own_folder(
     assert second.exit_code == 0, second.output
     assert (where / "versions.tf").read_text() == upgraded
     assert (where / "terraform.tfstate").read_text() == state
+
+    # remote reads the outputs of the deployment its --name-prefix names, and only that one
+    found = remote.resolve_deployment({}, deployment="mine")
+    assert found.targets[0].url == OUTPUTS["python_function_url"]
+    assert (fake_tf.dir / "calls").read_text().splitlines()[
+        -1
+    ] == f"-chdir={where} output -json -no-color"
+    with pytest.raises(BenchError, match="no deployment named 'other'") as missing:
+        remote.resolve_deployment({}, deployment="other")
+    assert "Deployments here: mine; pass --name-prefix NAME." in missing.value.hint
+    refused = runner.invoke(app, ["remote", "--name-prefix", "other", "--sizes", "100"])
+    assert refused.exit_code == 2, refused.output
+    assert "no deployment named 'other'" in refused.output
+    assert "Deployments here: mine" in refused.output
 
     gone = runner.invoke(app, ["destroy", "--name-prefix", "mine", "--auto-approve", "--json"])
     assert gone.exit_code == 0, gone.output

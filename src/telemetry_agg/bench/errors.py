@@ -84,6 +84,10 @@ class ResultsFileError(BenchError, ValueError):
     """A results.json that cannot be read back: the message says which and why."""
 
 
+class DeploymentMissingError(UsageError):
+    """No deployment of that name (deploy's --name-prefix); the hint names those there are."""
+
+
 class DeployError(BenchError):
     """Deploying or destroying cannot go on; `hint` says what to do next."""
 

@@ -26,10 +26,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from telemetry_agg.bench import paths
 from telemetry_agg.bench.aws import functions as aws
 from telemetry_agg.bench.aws import load, sigv4, starts, workload
 from telemetry_agg.bench.aws.load import Outcome, RetryPolicy, run_load, send
-from telemetry_agg.bench.errors import BenchError, UsageError
+from telemetry_agg.bench.errors import BenchError, DeploymentMissingError, UsageError
 from telemetry_agg.bench.model import answers, cost, payloads, workloads
 from telemetry_agg.bench.model import lanes as lane_registry
 
@@ -88,30 +89,29 @@ class Deployment:
 
 def region_from_url(url: str) -> str | None:
     """`https://abc.lambda-url.eu-west-1.on.aws/` -> `eu-west-1`."""
-    host = sigv4.check_url(url).hostname or ""
-    found = _URL_REGION.search(host)
+    found = _URL_REGION.search(sigv4.check_url(url).hostname or "")
     return found.group(1) if found else None
 
 
-def _outputs(read_outputs: Callable[[], Any] | None, chosen: list[str]) -> dict[str, Any]:
-    if read_outputs is None:
-        from telemetry_agg.bench.aws import terraform  # noqa: PLC0415 - only when needed
-
-        read_outputs = terraform.read_outputs
+def _outputs(
+    read_outputs: Callable[[], Any] | None, chosen: list[str], deployment: str
+) -> dict[str, Any]:
     flags = " and ".join(f"--{lane}-url" for lane in chosen)
     hint = f"Pass {flags}, or deploy first with `telemetry-bench deploy`."
     try:
+        if read_outputs is None:
+            from telemetry_agg.bench.aws import terraform  # noqa: PLC0415 - only when needed
+
+            read_outputs = terraform.deployment_outputs(deployment)
         return dict(read_outputs())
     except BenchError as exc:
         raise BenchError(
             f"no Function URLs: {flags} were not all given and the Terraform outputs could not "
             f"be read ({exc.message})",
-            hint,
+            f"{exc.hint} {hint}" if isinstance(exc, DeploymentMissingError) else hint,
         ) from None
     except Exception as exc:
-        raise BenchError(
-            f"no Function URLs: reading the Terraform outputs failed ({exc})", hint
-        ) from None
+        raise BenchError(f"no Function URLs: the Terraform outputs failed ({exc})", hint) from None
 
 
 def _has_url(lane: lane_registry.Lane, outputs: dict[str, Any]) -> bool:
@@ -157,18 +157,20 @@ def resolve_deployment(
     flags: Mapping[str, Any],
     read_outputs: Callable[[], Any] | None = None,
     lanes: tuple[str, ...] | None = None,
+    deployment: str = paths.DEFAULT_DEPLOYMENT,
 ) -> Deployment:
     """The lanes' targets from the flags, completed from the Terraform outputs where a flag is
     absent. Without `lanes` (no --lanes), the registered lanes the deployment has: those with a
     URL flag or a URL in the outputs (with two URL flags or more, unreadable outputs leave just
     those). `flags` keys: `<lane key>_url`, `_function`, `_log_group` per lane (python_url,
-    go_function, python_lean_log_group ...), region, auth_type, architecture (None: not given)."""
+    go_function, python_lean_log_group ...), region, auth_type, architecture (None: not given).
+    `deployment`: whose outputs (deploy's --name-prefix)."""
     chosen = [lane_registry.get(name) for name in (lanes or lane_registry.names())]
     outputs: dict[str, Any] = {}
     if not all(flags.get(f"{lane.key}_url") for lane in chosen):
         given = [lane for lane in chosen if flags.get(f"{lane.key}_url")]
         try:
-            outputs = _outputs(read_outputs, [lane.option for lane in chosen])
+            outputs = _outputs(read_outputs, [lane.option for lane in chosen], deployment)
         except BenchError:
             if lanes is not None or len(given) < 2:
                 raise

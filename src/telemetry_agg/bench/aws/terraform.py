@@ -25,6 +25,7 @@ Reading what is deployed, for `telemetry-bench remote`::
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 from telemetry_agg.bench import paths
-from telemetry_agg.bench.errors import BenchError
+from telemetry_agg.bench.errors import BenchError, DeploymentMissingError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -360,3 +361,17 @@ def parse_outputs(text: str, where: Path) -> DeploymentOutputs:
         out["workload"] = values["workload"]
         out["table_name"] = values.get("table_name")
     return cast("DeploymentOutputs", out)
+
+
+def deployment_outputs(name: str = paths.DEFAULT_DEPLOYMENT) -> Callable[[], DeploymentOutputs]:
+    """What reads deployment `name`'s outputs (deploy's --name-prefix; a checkout has one
+    deployment, infra/). TerraformError at once when it does not exist, naming those that do."""
+    where = infra_dir(name=name)
+    if not where.is_dir():
+        made = sorted(p.name for p in where.parent.glob("*") if p.is_dir())
+        raise DeploymentMissingError(
+            f"no deployment named {name!r}: {where} does not exist",
+            (f"Deployments here: {', '.join(made)}; pass --name-prefix NAME. " if made else "")
+            + f"Deploy with `telemetry-bench deploy --name-prefix {name}`.",
+        )
+    return functools.partial(read_outputs, directory=where)

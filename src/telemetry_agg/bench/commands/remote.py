@@ -162,6 +162,17 @@ EndpointOption = Annotated[
 ]
 
 
+DeploymentOption = Annotated[
+    str,
+    typer.Option(
+        "--name-prefix",
+        help="Which deployment's Terraform outputs to read: the --name-prefix it was deployed "
+        "with (installed from a wheel, each has its own state folder; a checkout has one, "
+        "infra/).",
+    ),
+]
+
+
 @per_lane(URLS, FUNCTIONS, LOG_GROUPS)
 def remote(
     *,
@@ -182,6 +193,7 @@ def remote(
     workload: WorkloadOption = None,
     ready_timeout: ReadyTimeoutOption = 900.0,
     region: RegionOption = None,
+    name_prefix: DeploymentOption = "telemetry-agg",
     auth_type: AuthTypeOption = None,
     arch: ArchOption = None,
     reports: ReportsOption = True,
@@ -230,7 +242,9 @@ def remote(
         for family, values in (("url", url), ("function", function), ("log_group", log_group)):
             flags |= {f"{registry.get(x).key}_{family}": values[x] for x in chosen}
         explicit = lanes is not None or bool(language)  # else: the lanes the deployment has
-        deployment = remote.resolve_deployment(flags, lanes=chosen if explicit else None)
+        deployment = remote.resolve_deployment(
+            flags, lanes=chosen if explicit else None, deployment=name_prefix
+        )
     code = remote_session.remote_main(deployment, opts)
     if code:
         raise typer.Exit(code)
