@@ -47,3 +47,20 @@ step "go: fuzz the scanner, the handler (15 s each), the event reader and the bo
 # --- end of go/ ----------------------------------------------------------------------------------
 step "pytest"
 pytest
+# --- the other Pythons: Lambda runs python3.12 to python3.14, the project supports 3.11 to 3.13 --
+# The library, the handler, every vector, the lean loop and the store again on each other
+# supported Python this machine has (pyenv's or on PATH), each in a venv of its own under .tools/.
+for version in 3.12 3.13; do
+  step "pytest on Python $version: the library, the handler, the vectors, the lean loop, the store"
+  py=$(python -c "from telemetry_agg.bench.local.pyruntime import find_python as f; p = f('$version'); print(p.path if p else '')")
+  if [ -z "$py" ]; then
+    echo "test: no python$version on this machine, so the library is not tested on it here (install one, e.g. with pyenv, to test it)."
+    continue
+  fi
+  venv=".tools/venv-$version"
+  [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q -e '.[dev]'
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider -m "not emulator" \
+    tests/unit tests/runtime/test_loop.py tests/store \
+    --ignore=tests/unit/bench --ignore=tests/unit/test_layout.py
+done
