@@ -28,6 +28,11 @@ def test_latency_table(results: Results) -> None:
     assert py[11] == "40.0 MB"
 
 
+def test_a_lane_with_parentheses_takes_the_aggregator_inside_them() -> None:
+    (row,) = report.latency_grid(make_results(languages=("python-lean",))).rows
+    assert row[2] == "Python (lean, agg)"
+
+
 def test_speedup_table(results: Results) -> None:
     (row,) = report.speedup_grid(results).rows
     assert row[:8] == ["100", "Python", "Go", "2.00x", "2.00x", "2.00x", "2.00x", "2.00x"]

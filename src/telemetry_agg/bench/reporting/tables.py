@@ -115,8 +115,14 @@ def _summaries(results: Results) -> list[SeriesSummary]:
 
 
 def lane_label(s: SeriesSummary, *, aggregator: bool = False) -> str:
+    """The lane's display name, with its aggregator when asked: "Go (scanner)", and inside a
+    name's own parentheses, "Python (lean, msgspec)"."""
     name = lane_registry.display(s.lane)
-    return name + (f" ({s.aggregator})" if aggregator and s.aggregator else "")
+    if not (aggregator and s.aggregator):
+        return name
+    if name.endswith(")"):
+        return f"{name[:-1]}, {s.aggregator})"
+    return f"{name} ({s.aggregator})"
 
 
 def where(results: Results) -> str:
