@@ -15,7 +15,7 @@ from support import alive, wait_gone
 # A stand-in bench: starts `sleep` in a session of its own, tells the reaper (and, with
 # "forget", takes it back), prints the pids, then waits to be killed.
 BENCH = """
-import subprocess, sys, time
+import os, signal, subprocess, sys, time
 from telemetry_agg.bench.local import reaper
 sleeper = subprocess.Popen(["sleep", "120"], start_new_session=True, stdout=subprocess.DEVNULL)
 if sys.argv[1] == "bad":  # never groups of ours: killpg(0) would be the reaper's own group
@@ -24,6 +24,11 @@ if sys.argv[1] == "bad":  # never groups of ours: killpg(0) would be the reaper'
 reaper.watch(sleeper.pid)
 if sys.argv[1] == "forget":
     reaper.forget(sleeper.pid)
+if sys.argv[1] == "restart":  # the reaper dies; the next call starts one that knows the group
+    os.kill(reaper.reaper_pid(), signal.SIGKILL)
+    reaper._reaper.wait()
+    other = subprocess.Popen(["sleep", "1"], start_new_session=True, stdout=subprocess.DEVNULL)
+    reaper.watch(other.pid)
 print(sleeper.pid, reaper.reaper_pid(), flush=True)
 time.sleep(120)
 """
@@ -50,6 +55,16 @@ def test_a_killed_bench_leaves_nothing_running() -> None:
     try:
         assert gone(sleeper), "the reaper did not kill the group of a bench killed outright"
         assert gone(reaper_pid), "the reaper outlived its work"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sleeper, signal.SIGKILL)
+
+
+def test_a_reaper_that_died_is_replaced_by_one_that_knows_every_group() -> None:
+    sleeper, reaper_pid = killed_bench("restart")
+    try:
+        assert gone(sleeper), "the second reaper did not know the group told to the first"
+        assert gone(reaper_pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(sleeper, signal.SIGKILL)

@@ -42,11 +42,14 @@ for group in groups:
 _lock = threading.Lock()
 _reaper: subprocess.Popen[bytes] | None = None
 _owner = 0  # the pid that started `_reaper` (a forked child starts its own)
+_groups: set[int] = set()  # watched and not forgotten: told again to a reaper started anew
 
 
 def _pipe() -> IO[bytes] | None:
     """The reaper's input, the reaper started first if need be (None if it cannot run)."""
     global _reaper, _owner  # noqa: PLW0603 - one reaper per process
+    if _owner != os.getpid():
+        _groups.clear()  # a forked child: its parent's groups are its parent's
     if _reaper is None or _owner != os.getpid() or _reaper.poll() is not None:
         try:
             _reaper = subprocess.Popen(
@@ -60,17 +63,22 @@ def _pipe() -> IO[bytes] | None:
             _reaper = None
             return None
         _owner = os.getpid()
+        _write(_reaper.stdin, "".join(f"+ {group}\n" for group in _groups))
     return _reaper.stdin
+
+
+def _write(pipe: IO[bytes] | None, text: str) -> None:
+    if pipe is not None and text:
+        with contextlib.suppress(OSError):  # a reaper that died: the next call starts another
+            pipe.write(text.encode())
+            pipe.flush()
 
 
 def _tell(verb: str, group: int) -> None:
     with _lock:
         pipe = _pipe()
-        if pipe is None:
-            return
-        with contextlib.suppress(OSError):  # a reaper that died: the bench goes on without one
-            pipe.write(f"{verb} {group}\n".encode())
-            pipe.flush()
+        (_groups.add if verb == "+" else _groups.discard)(group)
+        _write(pipe, f"{verb} {group}\n")
 
 
 def watch(group: int) -> None:
