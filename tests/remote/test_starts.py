@@ -326,3 +326,26 @@ def test_remote_refuses_a_workload_that_is_not_deployed() -> None:
     with pytest.raises(UsageError) as caught:
         remote.resolve_deployment({"workload": "store"}, lambda: _outputs("cpu"), lanes=("python",))
     assert "the deployment runs the cpu workload" in caught.value.message
+
+
+def test_a_burst_stops_at_the_functions_reserved_concurrency(
+    moto_aws: MotoAws, tmp_path: Path
+) -> None:
+    """Beyond its reserved concurrency Lambda throttles instead of starting environments: the
+    burst is capped there (GetFunctionConcurrency), and the shortfall is said."""
+    with ExitStack() as stack:
+        deployment, fake, name = _published(moto_aws, stack, start="restored")
+        moto_aws.lambda_client.put_function_concurrency(
+            FunctionName=name, ReservedConcurrentExecutions=3
+        )
+        clients = (moto_aws.lambda_client, moto_aws.logs_client)
+        session = remote_session.run_remote(deployment, _options(tmp_path), clients=clients)
+    # size 10: a burst of K = 2; size 20: K + the 2 the load kept busy = 4, capped at 3
+    assert fake.count == 2 + 2 + 4 + 3 + 2 + 4  # bursts, warm-ups, loads
+    capped = [note for note in session.tallies[0].notes if "reserved concurrency" in note]
+    assert capped == [
+        (
+            "python 20 events: a burst of 3, the function's reserved concurrency, not 4: fewer "
+            "cold starts than asked"
+        )
+    ]

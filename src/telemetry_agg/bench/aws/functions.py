@@ -128,6 +128,15 @@ class FunctionControl:
         except Exception as error:
             raise explain(error, f"reading the configuration of {self.name}") from None
 
+    def reserved_concurrency(self) -> int | None:
+        """The function's reserved concurrency; None when it has none (or it cannot be read)."""
+        try:
+            found = self.client.get_function_concurrency(FunctionName=self.name)
+        except Exception:
+            return None
+        value = found.get("ReservedConcurrentExecutions")
+        return int(value) if value is not None else None
+
     def wait_until_updated(self) -> dict[str, Any]:
         """Poll until `LastUpdateStatus` is `Successful` (absent counts as done); bounded."""
         deadline = self.clock() + self.update_timeout_s

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
 
     from telemetry_agg.bench.model import results as res
 
-_URL_REGION = re.compile(r"\.lambda-url\.([a-z0-9-]+)\.on\.aws$")
 DEPLOY_HINT = "Pass --{lane}-url, or deploy first with `telemetry-bench deploy`."
 
 
@@ -82,15 +80,9 @@ class Deployment:
         """What the tables say a run measured: AWS Lambda in the region when every URL is a
         Function URL, else the endpoints themselves (e.g. `telemetry-bench serve`)."""
         hosts = [sigv4.check_url(t.url).netloc for t in self.targets]
-        if all(_URL_REGION.search(sigv4.check_url(t.url).hostname or "") for t in self.targets):
+        if all(sigv4.function_url_region(t.url) for t in self.targets):
             return f"AWS Lambda ({self.region})"
         return "the endpoints " + ", ".join(dict.fromkeys(hosts))
-
-
-def region_from_url(url: str) -> str | None:
-    """`https://abc.lambda-url.eu-west-1.on.aws/` -> `eu-west-1`."""
-    found = _URL_REGION.search(sigv4.check_url(url).hostname or "")
-    return found.group(1) if found else None
 
 
 def _outputs(
@@ -180,7 +172,7 @@ def resolve_deployment(
     region = (
         flags.get("region")
         or outputs.get("region")
-        or region_from_url(targets[0].url)
+        or sigv4.function_url_region(targets[0].url)
         or os.environ.get("AWS_REGION")
         or os.environ.get("AWS_DEFAULT_REGION")
     )
@@ -375,7 +367,9 @@ class RemoteRun:
             ).until_ready()
             self._advance(task)
 
-    def _burst(self, target: LaneTarget, series: res.Series, body: bytes) -> None:
+    def _burst(
+        self, target: LaneTarget, series: res.Series, body: bytes, control: aws.FunctionControl
+    ) -> None:
         """A published lane's cold starts: one burst of parallel requests, more than there are
         ready environments (aws/starts.py); the REPORT lines say which started one."""
         lane = target.lane
@@ -385,9 +379,13 @@ class RemoteRun:
                 "lines, which are not read (--no-reports or no log group)"
             )
             return
-        size = starts.burst_size(
-            self.plan.cold_starts, target.provisioned_concurrency, self.busy.get(lane, 0)
-        )
+        wanted = (self.plan.cold_starts, target.provisioned_concurrency, self.busy.get(lane, 0))
+        size = starts.burst_size(*wanted, control.reserved_concurrency())
+        if size < starts.burst_size(*wanted):
+            self.tally.notes.append(
+                f"{lane} {series.size:,} events: a burst of {size}, the function's reserved "
+                f"concurrency, not {starts.burst_size(*wanted)}: fewer cold starts than asked"
+            )
         task = self._task(f"{lane} {series.size:,} events: burst of {size}", size)
 
         def done(outcome: Outcome) -> None:
@@ -410,7 +408,7 @@ class RemoteRun:
         if control is None or self.plan.cold_starts <= 0:
             return
         if target.alias:
-            self._burst(target, series, body)
+            self._burst(target, series, body, control)
             return
         task = self._task(
             f"{target.lane} {series.size:,} events: cold starts", self.plan.cold_starts

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import re
 import socket
 import ssl
 import time
@@ -56,6 +57,15 @@ def check_url(url: str, *, what: str = "URL") -> urllib.parse.SplitResult:
     except ValueError:
         raise UrlError(f"{what} {url!r} has a bad port number") from None
     return parts
+
+
+_URL_REGION = re.compile(r"\.lambda-url\.([a-z0-9-]+)\.on\.aws$")
+
+
+def function_url_region(url: str) -> str | None:
+    """`https://abc.lambda-url.eu-west-1.on.aws/` -> `eu-west-1`; None: not a Function URL."""
+    found = _URL_REGION.search(check_url(url).hostname or "")
+    return found.group(1) if found else None
 
 
 class CredentialsError(BenchError):

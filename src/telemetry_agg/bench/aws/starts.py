@@ -15,7 +15,8 @@ How `--cold-starts K` forces K of the kind the deployment has:
   configuration change would only touch `$LATEST`, and re-publishing takes a new snapshot
   each time (minutes, and its own cache charge), so instead one burst of parallel requests,
   more than there are ready environments: `burst_size` = K + the larger of N (the provisioned
-  ones) and the environments the bench itself has already kept busy. The requests that found
+  ones) and the environments the bench itself has already kept busy, at most the function's
+  reserved concurrency (a cap that leaves fewer cold starts is noted). The requests that found
   no ready environment start new ones: restored ones under SnapStart, on-demand cold ones
   beyond N under provisioned concurrency. The REPORT lines then say which request was which;
   a burst can fall short (Lambda may still hold older environments), which the tables show
@@ -43,10 +44,13 @@ if TYPE_CHECKING:
 READY_TIMEOUT_S = 900.0  # AWS allocates provisioned environments in minutes, often 1 to 5
 
 
-def burst_size(cold_starts: int, provisioned: int, busy: int) -> int:
+def burst_size(cold_starts: int, provisioned: int, busy: int, reserved: int | None = None) -> int:
     """Parallel requests that leave at least `cold_starts` without a ready environment:
-    `provisioned` ready ones, and `busy` the most the bench has kept busy at once so far."""
-    return cold_starts + max(provisioned, busy)
+    `provisioned` ready ones, and `busy` the most the bench has kept busy at once so far; at
+    most `reserved`, the function's reserved concurrency when it has one (Lambda throttles what
+    goes beyond it instead of starting environments)."""
+    size = cold_starts + max(provisioned, busy)
+    return size if reserved is None else min(size, reserved)
 
 
 @dataclass(frozen=True)
