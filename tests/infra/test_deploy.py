@@ -6,6 +6,7 @@ Nothing here reaches AWS or the provider registry.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -14,10 +15,12 @@ import stat
 import subprocess
 import sys
 import textwrap
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 
 from telemetry_agg.bench import paths
@@ -980,3 +983,48 @@ def test_the_lanes_output_and_the_workload_are_read() -> None:
     out = terraform.parse_outputs(json.dumps(raw), Path("infra"))
     assert out["lanes"] == lanes
     assert (out.get("workload"), out.get("table_name")) == ("store", "telemetry-agg-summaries")
+
+
+def _moto_function_with_versions(name: str, count: int) -> Any:
+    """A function on the moto server (AWS_ENDPOINT_URL) with `count` published versions."""
+    iam = boto3.client("iam", region_name=REGION)
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lam = boto3.client("lambda", region_name=REGION)
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    for n in range(count):
+        lam.update_function_configuration(
+            FunctionName=name, Environment={"Variables": {"N": str(n)}}
+        )
+        lam.publish_version(FunctionName=name)
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion=str(count))
+    return lam
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_deploy_deletes_the_versions_no_alias_serves(stage: Stage, keep: bool) -> None:
+    """After the apply, a published lane's old versions go (their SnapStart snapshots are
+    billed while they exist), unless --keep-versions; the alias's version stays."""
+    name = f"telemetry-agg-python-{'keep' if keep else 'prune'}"
+    lam = _moto_function_with_versions(name, 3)
+    lanes = {"python": {"function_name": name, "alias": "live", "version": "3"}}
+    outputs = {k: {"value": v} for k, v in {**OUTPUTS, "lanes": lanes}.items()}
+    (stage.fake.dir / "outputs.json").write_text(json.dumps(outputs), encoding="utf-8")
+    args = [*stage.deploy_args, "--auto-approve", *(["--keep-versions"] if keep else [])]
+    result = stage.invoke(args)
+    assert result.exit_code == 0, result.output
+    found = [v["Version"] for v in lam.list_versions_by_function(FunctionName=name)["Versions"]]
+    if keep:
+        assert found == ["$LATEST", "1", "2", "3"]
+        assert "deleted versions" not in result.stderr
+    else:
+        assert found == ["$LATEST", "3"]
+        assert f"python: deleted versions 1, 2 of {name}" in result.stderr

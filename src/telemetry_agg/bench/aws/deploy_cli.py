@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from telemetry_agg.bench import errors
-from telemetry_agg.bench.aws import deploy
+from telemetry_agg.bench.aws import deploy, versions
 from telemetry_agg.bench.errors import BenchError
 from telemetry_agg.bench.paths import DEFAULT_DEPLOYMENT
 
@@ -47,8 +47,10 @@ def deploy_main(
     out_dir: Path | None,
     auto_approve: bool,
     as_json: bool,
+    keep_versions: bool = False,
 ) -> int:
-    """The `deploy` command once its options are parsed: the exit code."""
+    """The `deploy` command once its options are parsed: the exit code. Unless
+    `keep_versions`, the published lanes' versions no alias serves go (aws/versions.py)."""
     try:
         outputs = deploy.deploy(
             settings,
@@ -59,6 +61,8 @@ def deploy_main(
             lanes=lanes,
             cold=cold,
         )
+        if outputs is not None and not keep_versions:
+            versions.prune_deployment(outputs, settings.region, deploy.say)
     except BenchError as exc:
         raise errors.exit_with(exc) from None
     except KeyboardInterrupt:

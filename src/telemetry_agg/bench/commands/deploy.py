@@ -111,6 +111,14 @@ WorkloadOption = Annotated[
         "summary to it (TELEMETRY_AGG_TABLE). `destroy` removes the table too.",
     ),
 ]
+KeepVersionsOption = Annotated[
+    bool,
+    typer.Option(
+        "--keep-versions",
+        help="Keep the published versions no alias serves any more (by default a deploy "
+        "deletes them: each SnapStart version's snapshot cache is billed while it exists).",
+    ),
+]
 DestroyRegionOption = Annotated[
     str | None,
     typer.Option(
@@ -132,6 +140,7 @@ def deploy_command(
     snapstart: SnapStartOption = False,
     provisioned_concurrency: ProvisionedOption = 0,
     workload: WorkloadOption = "cpu",
+    keep_versions: KeepVersionsOption = False,
     bootstrap: BootstrapOption = None,
     out_dir: OutDirOption = None,
     auto_approve: AutoApproveOption = False,
@@ -161,6 +170,7 @@ def deploy_command(
         out_dir=out_dir,
         auto_approve=auto_approve,
         as_json=as_json,
+        keep_versions=keep_versions,
     )
     if code:
         raise typer.Exit(code)
