@@ -62,3 +62,13 @@ def test_a_deployment_prunes_its_published_lanes_and_says_so(moto_aws: MotoAws) 
     said.clear()
     versions.prune_deployment({"lanes": {}}, REGION, said.append, client=None)  # no AWS call
     assert said == []
+
+
+def test_a_lane_whose_versions_cannot_be_deleted_is_said_and_the_deploy_stands(
+    moto_aws: MotoAws,
+) -> None:
+    outputs = {"lanes": {"python": {"function_name": "no-such-function", "alias": "live"}}}
+    said: list[str] = []
+    versions.prune_deployment(outputs, REGION, said.append, client=moto_aws.lambda_client)
+    assert len(said) == 1
+    assert said[0].startswith("    python: the old versions of no-such-function stay: ")

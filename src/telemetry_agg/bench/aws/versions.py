@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from telemetry_agg.bench.aws.functions import explain, session_clients
+from telemetry_agg.bench.errors import BenchError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -49,15 +50,19 @@ def prune(client: Any, function: str) -> list[str]:
 def prune_deployment(
     outputs: Mapping[str, Any], region: str, say: Callable[[str], None], client: Any = None
 ) -> None:
-    """`prune` every published lane of a deployment (its Terraform outputs), saying what went."""
+    """`prune` every published lane of a deployment (its Terraform outputs), saying what went.
+    A failure is said and the deploy stands: the deployment works, with its old versions."""
     lanes = {k: v for k, v in (outputs.get("lanes") or {}).items() if v.get("alias")}
     if not lanes:
         return
-    if client is None:
-        client, _ = session_clients(region)
     for lane, info in sorted(lanes.items()):
         function = info["function_name"]
-        gone = prune(client, function)
+        try:
+            client = client or session_clients(region)[0]
+            gone = prune(client, function)
+        except BenchError as exc:
+            say(f"    {lane}: the old versions of {function} stay: {exc.message}")
+            continue
         kept = f"version {info.get('version')} behind alias {info['alias']}"
         if gone:
             say(f"    {lane}: deleted versions {', '.join(gone)} of {function}; it serves {kept}")
