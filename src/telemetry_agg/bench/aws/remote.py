@@ -380,11 +380,12 @@ class RemoteRun:
             )
             return
         wanted = (self.plan.cold_starts, target.provisioned_concurrency, self.busy.get(lane, 0))
+        full = starts.burst_size(*wanted)
         size = starts.burst_size(*wanted, control.reserved_concurrency())
-        if size < starts.burst_size(*wanted):
+        if size < full:
             self.tally.notes.append(
                 f"{lane} {series.size:,} events: a burst of {size}, the function's reserved "
-                f"concurrency, not {starts.burst_size(*wanted)}: fewer cold starts than asked"
+                f"concurrency, not {full}: fewer cold starts than asked"
             )
         task = self._task(f"{lane} {series.size:,} events: burst of {size}", size)
 

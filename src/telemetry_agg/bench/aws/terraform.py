@@ -365,7 +365,8 @@ def parse_outputs(text: str, where: Path) -> DeploymentOutputs:
 
 def deployment_outputs(name: str = paths.DEFAULT_DEPLOYMENT) -> Callable[[], DeploymentOutputs]:
     """What reads deployment `name`'s outputs (deploy's --name-prefix; a checkout has one
-    deployment, infra/). TerraformError at once when it does not exist, naming those that do."""
+    deployment, infra/). DeploymentMissingError at once when it does not exist, naming those
+    that do."""
     where = infra_dir(name=name)
     if not where.is_dir():
         made = sorted(p.name for p in where.parent.glob("*") if p.is_dir())
