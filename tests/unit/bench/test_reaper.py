@@ -9,8 +9,14 @@ import os
 import signal
 import subprocess
 import sys
+from typing import TYPE_CHECKING
+
+import pytest
 
 from support import alive, wait_gone
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # A stand-in bench: starts `sleep` in a session of its own, tells the reaper (and, with
 # "forget", takes it back), prints the pids, then waits to be killed.
@@ -38,8 +44,10 @@ def gone(pid: int) -> bool:
     return wait_gone([pid], timeout_s=10) == []
 
 
-def killed_bench(mode: str) -> tuple[int, int]:
-    """Run the stand-in bench, SIGKILL it once it has started its sleeper: (sleeper, reaper)."""
+@contextlib.contextmanager
+def killed_bench(mode: str) -> Iterator[tuple[int, int]]:
+    """Run the stand-in bench, SIGKILL it once it has started its sleeper: (sleeper, reaper);
+    the sleeper's group is killed afterwards whatever the test found."""
     bench = subprocess.Popen([sys.executable, "-c", BENCH, mode], stdout=subprocess.PIPE, text=True)
     try:
         assert bench.stdout is not None
@@ -47,47 +55,31 @@ def killed_bench(mode: str) -> tuple[int, int]:
     finally:
         bench.kill()
         bench.communicate()
-    return sleeper, reaper_pid
-
-
-def test_a_killed_bench_leaves_nothing_running() -> None:
-    sleeper, reaper_pid = killed_bench("watch")
     try:
-        assert gone(sleeper), "the reaper did not kill the group of a bench killed outright"
+        yield sleeper, reaper_pid
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sleeper, signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    ("mode", "why"),
+    [
+        ("watch", "the reaper did not kill the group of a bench killed outright"),
+        # the reaper dies; the next call starts one that must know the group
+        ("restart", "the second reaper did not know the group told to the first"),
+        # 0 and -1 are not groups the bench started (to killpg, 0 is the caller's own group)
+        ("bad", "a group that is not a pid stopped the reaper from killing the real one"),
+    ],
+)
+def test_a_killed_bench_leaves_nothing_running(mode: str, why: str) -> None:
+    with killed_bench(mode) as (sleeper, reaper_pid):
+        assert gone(sleeper), why
         assert gone(reaper_pid), "the reaper outlived its work"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(sleeper, signal.SIGKILL)
-
-
-def test_a_reaper_that_died_is_replaced_by_one_that_knows_every_group() -> None:
-    sleeper, reaper_pid = killed_bench("restart")
-    try:
-        assert gone(sleeper), "the second reaper did not know the group told to the first"
-        assert gone(reaper_pid)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(sleeper, signal.SIGKILL)
 
 
 def test_what_the_bench_stopped_itself_is_left_alone() -> None:
     """`forget`: a group the bench stopped may be reused by another program's processes."""
-    sleeper, reaper_pid = killed_bench("forget")
-    try:
+    with killed_bench("forget") as (sleeper, reaper_pid):
         assert gone(reaper_pid)
         assert alive(sleeper), "the reaper killed a group it had been told to forget"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(sleeper, signal.SIGKILL)
-
-
-def test_a_group_that_is_not_a_pid_is_never_signalled() -> None:
-    """0 and -1 are not groups the bench started (to killpg, 0 is the caller's own group): the
-    reaper ignores them and still kills the real one."""
-    sleeper, reaper_pid = killed_bench("bad")
-    try:
-        assert gone(sleeper)
-        assert gone(reaper_pid)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(sleeper, signal.SIGKILL)
