@@ -9,14 +9,18 @@
   DynamoDB answers (throttling, access denied: what moto cannot do).
 - :func:`create_table`, :func:`scan_items` (the bench's too), :func:`closed_port`: the §5 table
   and its content.
+- :func:`create_function`, :func:`publish_versions`: a Lambda function (its role and a tiny
+  zip) and published versions of it, on a moto server.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import socket
 import threading
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
@@ -36,14 +40,49 @@ __all__ = [
     "StubDynamoDB",
     "TcpProxy",
     "closed_port",
+    "create_function",
     "create_table",
     "dynamodb_client",
     "moto_server",
+    "publish_versions",
     "scan_items",
 ]
 
 #: Dummy credentials: moto takes any; a stub never checks.
 DUMMY_CREDENTIALS = {**CREDENTIALS, "AWS_DEFAULT_REGION": REGION}
+
+
+def create_function(
+    lambda_client: Any,
+    iam_client: Any,
+    name: str,
+    *,
+    memory_mb: int = 512,
+    env: dict[str, str] | None = None,
+) -> None:
+    """A python3.12 function `name` (an echo handler, arm64) with a role of its own."""
+    role = iam_client.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    lambda_client.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="handler.handler",
+        Code={"ZipFile": buffer.getvalue()},
+        MemorySize=memory_mb,
+        Architectures=["arm64"],
+        Environment={"Variables": env or {}},
+    )
+
+
+def publish_versions(lambda_client: Any, name: str, count: int) -> None:
+    """Publish versions 1 to `count` of `name`, each after a configuration change."""
+    for n in range(count):
+        variables = {"Variables": {"N": str(n)}}
+        lambda_client.update_function_configuration(FunctionName=name, Environment=variables)
+        lambda_client.publish_version(FunctionName=name)
 
 
 def closed_port() -> int:

@@ -6,7 +6,6 @@ Nothing here reaches AWS or the provider registry.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -15,7 +14,6 @@ import stat
 import subprocess
 import sys
 import textwrap
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from aws_servers import create_function, publish_versions
 from telemetry_agg.bench import paths
 from telemetry_agg.bench.aws import cold_options, deploy, package, remote, terraform
 from telemetry_agg.bench.errors import BenchError
@@ -986,25 +985,11 @@ def test_the_lanes_output_and_the_workload_are_read() -> None:
 
 
 def _moto_function_with_versions(name: str, count: int) -> Any:
-    """A function on the moto server (AWS_ENDPOINT_URL) with `count` published versions."""
-    iam = boto3.client("iam", region_name=REGION)
-    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as zf:
-        zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    """A function on the moto server (AWS_ENDPOINT_URL) with `count` published versions, the
+    last behind the alias `live`."""
     lam = boto3.client("lambda", region_name=REGION)
-    lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role,
-        Handler="handler.handler",
-        Code={"ZipFile": code.getvalue()},
-    )
-    for n in range(count):
-        lam.update_function_configuration(
-            FunctionName=name, Environment={"Variables": {"N": str(n)}}
-        )
-        lam.publish_version(FunctionName=name)
+    create_function(lam, boto3.client("iam", region_name=REGION), name)
+    publish_versions(lam, name, count)
     lam.create_alias(FunctionName=name, Name="live", FunctionVersion=str(count))
     return lam
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import io
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+
+from aws_servers import create_function
 
 REGION = "us-east-1"
 
@@ -29,21 +29,7 @@ class MotoAws:
         self, name: str, memory_mb: int = 512, env: dict[str, str] | None = None
     ) -> None:
         iam = boto3.client("iam", region_name=REGION, endpoint_url=self.endpoint)
-        role_name = f"{name}-role"
-        role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as zf:
-            zf.writestr("handler.py", "def handler(event, context):\n    return event\n")
-        self.lambda_client.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role=role,
-            Handler="handler.handler",
-            Code={"ZipFile": buffer.getvalue()},
-            MemorySize=memory_mb,
-            Architectures=["arm64"],
-            Environment={"Variables": env or {}},
-        )
+        create_function(self.lambda_client, iam, name, memory_mb=memory_mb, env=env)
 
     def put_lines(self, group: str, lines: list[str], timestamp_ms: int) -> None:
         with contextlib.suppress(self.logs_client.exceptions.ResourceAlreadyExistsException):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from aws_servers import publish_versions
 from telemetry_agg.bench.aws import versions
 
 from .support import REGION, MotoAws
@@ -15,11 +16,7 @@ def _published(moto: MotoAws, count: int) -> str:
     """A function with `count` published versions (1..count)."""
     name = f"python-{uuid.uuid4().hex[:8]}"
     moto.create_function(name)
-    for n in range(count):
-        moto.lambda_client.update_function_configuration(
-            FunctionName=name, Environment={"Variables": {"N": str(n)}}
-        )
-        moto.lambda_client.publish_version(FunctionName=name)
+    publish_versions(moto.lambda_client, name, count)
     return name
 
 
