@@ -13,6 +13,15 @@ The strict path is imported at its first use, not with this module: importing or
 dataclasses, inspect, ast, dis, uuid and enum (6 to 8 ms of every cold start on python3.12,
 README "Where a Python Lambda's time goes"), and most functions never meet a document the
 typed decoder refuses.
+
+Endpoints and statuses repeat: a batch holds a few routes and a few status codes many times
+over. The aggregator learns them (`Vocabulary`): once a document has decoded, its endpoints and
+statuses become ``Literal`` types of a second typed decoder, which hands back the one string or
+int object it holds for each instead of a new one per event (no allocation, no freeing, hashes
+computed once), which measured about 2 ms faster on 20,000 events, decoding and counting. A
+value it does not know fails that decoder, and the document is decoded again by the first one
+(exact), which learns it. It is never wrong, only slower, for a new value; past
+`VOCABULARY_LIMIT` distinct endpoints or statuses it stops learning and stays slower.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from operator import attrgetter
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
@@ -28,6 +37,8 @@ from telemetry_agg.aggregators._fast import Counts, summarize
 from telemetry_agg.limits import DURATION_BOUND, INT64_MAX, INT64_MIN, MAX_ENDPOINT_CODE_POINTS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from telemetry_agg.summary import Summary
 
 Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
@@ -51,6 +62,62 @@ _STATUS = attrgetter("status")
 _DURATION = attrgetter("duration_ms")
 _USER = attrgetter("user_id")
 
+#: The most distinct endpoints (and, apart, statuses) a vocabulary learns.
+VOCABULARY_LIMIT = 256
+#: How msgspec starts the message of a value that is not one of a Literal's.
+_NOT_IN_LITERAL = "Invalid enum value"
+
+
+class Vocabulary:
+    """The endpoints and statuses learned so far, and the typed decoder that knows only them.
+
+    `decode` is None until something is learned, and again once a limit is passed (then for
+    good: a workload that varies that much gains nothing from it).
+    """
+
+    def __init__(self) -> None:
+        self.endpoints: frozenset[str] = frozenset()
+        self.statuses: frozenset[int] = frozenset()
+        self.decode: Callable[[bytes | str], list[Any]] | None = None
+        self.closed = False
+
+    def learn(self, endpoints: Iterable[str], statuses: Iterable[int | None]) -> None:
+        """Add a decoded document's endpoints and statuses; rebuild the decoder if any is new."""
+        if self.closed:
+            return
+        known_endpoints = self.endpoints.union(endpoints)
+        known_statuses = self.statuses.union(s for s in statuses if s is not None)
+        if known_endpoints == self.endpoints and known_statuses == self.statuses:
+            return
+        if max(len(known_endpoints), len(known_statuses)) > VOCABULARY_LIMIT:
+            self.closed, self.decode = True, None
+            return
+        self.endpoints, self.statuses = known_endpoints, known_statuses
+        self.decode = _literal_decoder(known_endpoints, known_statuses)
+
+
+def _literal_decoder(
+    endpoints: frozenset[str], statuses: frozenset[int]
+) -> Callable[[bytes | str], list[Any]]:
+    """`Event` with Literal endpoints and statuses (every value one `Event` accepts too)."""
+    endpoint: Any = Literal.__getitem__(tuple(sorted(endpoints))) if endpoints else Endpoint
+    status: Any = Literal.__getitem__(tuple(sorted(statuses))) if statuses else Int64
+    known = msgspec.defstruct(
+        "KnownEvent",
+        [
+            ("endpoint", endpoint, ""),
+            ("status", status | None, None),
+            ("duration_ms", WholeMs | Ms, 0),
+            ("user_id", str, ""),
+        ],
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+    return msgspec.json.Decoder(list[known]).decode  # type: ignore[valid-type]
+
+
+VOCABULARY = Vocabulary()
+
 
 def strict_count(document: bytes | str) -> Counts:
     """The strict path (the orjson aggregator's count), imported at its first use."""
@@ -59,15 +126,32 @@ def strict_count(document: bytes | str) -> Counts:
     return strict(document)
 
 
+def _decode(document: bytes | str) -> tuple[list[Any] | None, bool]:
+    """The document's events, and whether they are new to the vocabulary: by its decoder if it
+    can, else by `Event`'s. None when `Event` refuses the document (the strict path decides)."""
+    known = VOCABULARY.decode
+    if known is not None:
+        try:
+            return known(document), False
+        except msgspec.ValidationError as exc:
+            if not str(exc).startswith(_NOT_IN_LITERAL):
+                return None, False  # not a new endpoint or status: Event refuses it too
+        except (msgspec.MsgspecError, ValueError, RecursionError):
+            return None, False
+    try:
+        return _DECODER.decode(document), True
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return None, False
+
+
 def count(document: bytes | str) -> Counts:
     """Count one document: typed decoding, else the strict path (which raises on bad input)."""
     started = time.perf_counter()
-    try:
-        events = _DECODER.decode(document)
-    except (msgspec.MsgspecError, ValueError, RecursionError):
+    events, new = _decode(document)
+    if events is None:
         return strict_count(document)  # not the common case: the strict path decides
     parse_ms = (time.perf_counter() - started) * 1000
-    return Counts(
+    counts = Counts(
         total=len(events),
         invalid=0,
         endpoints=Counter(map(_ENDPOINT, events)),
@@ -77,6 +161,9 @@ def count(document: bytes | str) -> Counts:
         users_are_strings=True,
         parse_ms=parse_ms,
     )
+    if new:
+        VOCABULARY.learn(counts.endpoints, counts.statuses)
+    return counts
 
 
 class MsgspecAggregator:
