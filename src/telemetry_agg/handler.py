@@ -10,10 +10,11 @@ telemetry_agg.store), so the runtime's init phase does that work once, not the f
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from typing import Any
+
+import msgspec
 
 from telemetry_agg import snapstart, store
 from telemetry_agg.aggregators import (
@@ -31,6 +32,10 @@ from telemetry_agg.runtime import raw_event
 from telemetry_agg.summary import Summary
 
 JSON_HEADERS = {"content-type": "application/json"}
+# Answers and log lines are encoded by msgspec, which the default aggregator loads anyway: the
+# stdlib json module would be 2 ms more of the lean runtime's cold start, which never needs it.
+_ENCODE = msgspec.json.Encoder().encode
+_ENCODE_LOG = msgspec.json.Encoder(enc_hook=str).encode
 
 
 _resolved: dict[str, tuple[Aggregator, str | None]] = {}
@@ -57,7 +62,7 @@ def respond(
     return {
         "statusCode": status,
         "headers": {**JSON_HEADERS, **(headers or {})},
-        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        "body": _ENCODE(body).decode("utf-8"),
     }
 
 
@@ -125,7 +130,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     bytes, which read_request decodes; the stock runtime hands it the decoded event.
     """
     response, record = handle(event, context)
-    sys.stdout.write(json.dumps(record, separators=(",", ":"), default=str) + "\n")
+    sys.stdout.write(_ENCODE_LOG(record).decode("utf-8") + "\n")
     sys.stdout.flush()
     return response
 

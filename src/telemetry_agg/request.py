@@ -6,8 +6,6 @@ Method, body, content encoding, base64, gzip and the size limit, in the contract
 from __future__ import annotations
 
 import binascii
-import json
-import re
 import zlib
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -16,13 +14,16 @@ from telemetry_agg.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, room_for_max_dep
 from telemetry_agg.runtime import loads_event
 
 if TYPE_CHECKING:
+    import json
+    import re
     from collections.abc import Callable
 
 #: A document: bytes, or text that is all ASCII (so its bytes are its characters).
 Document = bytes | str
 
-_DIRECT_ENCODER = json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+# json and re are imported where they are used: neither is on a Function URL event's path, and
+# each costs milliseconds of a cold start that has not loaded it (json: the lean runtime's).
+_base64_pattern: re.Pattern[str] | None = None
 _TOO_LARGE = (
     f"The body is larger than {MAX_DOCUMENT_BYTES} bytes (32 MiB) after decoding. "
     "Split the batch into smaller requests."
@@ -92,7 +93,12 @@ def _content_encoding(event: dict[str, Any]) -> str:
 
 def _base64(body: str) -> bytes:
     """§1 step 5: standard alphabet, padding required, no white space."""
-    if len(body) % 4 == 0 and _BASE64.fullmatch(body):
+    global _base64_pattern  # noqa: PLW0603 - compiled once, at the first base64 body
+    if _base64_pattern is None:
+        import re  # noqa: PLC0415 - see above
+
+        _base64_pattern = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+    if len(body) % 4 == 0 and _base64_pattern.fullmatch(body):
         try:
             return binascii.a2b_base64(body)
         except binascii.Error:  # pragma: no cover - the pattern admits only decodable text
@@ -150,9 +156,15 @@ def _nests_deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
+def _direct_encoder() -> json.JSONEncoder:
+    import json  # noqa: PLC0415 - see above
+
+    return json.JSONEncoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_direct(batch: list[Any]) -> Document:
     """A direct invocation's array event, back to JSON text (no NaN, no lone surrogates)."""
-    encoder = _DIRECT_ENCODER
+    encoder = _direct_encoder()
     too_deep = invalid_json(f"arrays and objects nest deeper than {MAX_DEPTH} levels")
     try:
         try:

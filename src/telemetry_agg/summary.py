@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from telemetry_agg.limits import LANGUAGE
@@ -50,4 +49,6 @@ class Summary(NamedTuple):
 
     def to_json(self) -> str:
         """The answer as compact JSON text (UTF-8 safe: endpoints hold no lone surrogates)."""
+        import json  # noqa: PLC0415 - the handler never calls it: no cold start pays
+
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))

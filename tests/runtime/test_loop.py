@@ -19,7 +19,14 @@ from telemetry_agg.handler import handle
 from telemetry_agg.limits import NOT_COMPARED
 from telemetry_agg.runtime import accepts_raw_event, raw_event
 from telemetry_agg.runtime.client import RuntimeAPIError, RuntimeClient
-from telemetry_agg.runtime.loop import DEFAULT_HANDLER, handler_name, main, serve_one
+from telemetry_agg.runtime.loop import (
+    DEFAULT_HANDLER,
+    FaultError,
+    encode,
+    handler_name,
+    main,
+    serve_one,
+)
 
 from .support import API, HANDLER, write_module
 
@@ -282,6 +289,56 @@ def test_results_that_cannot_be_json_are_marshal_errors(
     assert error.json()["errorType"] == "Runtime.MarshalError"
     assert raw.body == b"raw bytes"
     assert raw.headers["content-type"] == "application/unknown"
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": "{}"},
+        {"statusCode": 404, "body": 'caf\u00e9 \U0001f600 \u2028 "q" \\ \x00', "cookies": ["a=1"]},
+        {"isBase64Encoded": True, "statusCode": 2**70, "body": None},
+        {"ratio": 0.1, "big": 1e300},  # floats: json.dumps
+        {"nested": {"deeper": {"x": 1}}},
+        [1, "two"],
+        "text",
+        {1: "int key"},
+    ],
+)
+def test_every_result_is_the_json_value_the_stock_client_sends(result: Any) -> None:
+    """Plain responses are encoded by msgspec, the rest by json.dumps: the same JSON value."""
+    payload, content_type = encode(result)
+    assert content_type == "application/json"
+    assert json.loads(payload) == json.loads(json.dumps(result, ensure_ascii=False))
+
+
+def test_non_finite_floats_are_sent_as_the_stock_client_sends_them() -> None:
+    payload, _ = encode({"statusCode": 200, "nan": float("nan"), "inf": float("-inf")})
+    assert payload == b'{"statusCode": 200, "nan": NaN, "inf": -Infinity}'
+
+
+def test_a_lone_surrogate_in_a_plain_response_is_a_marshal_error() -> None:
+    with pytest.raises(FaultError) as caught:
+        encode({"statusCode": 200, "body": "\ud800"})
+    assert caught.value.error_type == "Runtime.MarshalError"
+    assert "surrogates not allowed" in caught.value.message
+
+
+def test_the_lean_runtime_answers_a_function_url_event_without_the_json_module() -> None:
+    """The stdlib json module is 2 ms of a cold start the lean runtime never needs: neither
+    the loop, the handler nor a Function URL event's answer imports it."""
+    code = (
+        "import io, contextlib, sys\n"
+        "import telemetry_agg.runtime.loop as loop, telemetry_agg.handler as h\n"
+        'raw = b\'{"body": "[{\\\\"endpoint\\\\": \\\\"/a\\\\"}]"}\'\n'
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    payload, _ = loop.encode(h.handler(raw, None))\n"
+        "print(payload.decode(), 'json' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[-1] == "False", out
+    assert json.loads(" ".join(out[:-1]))["statusCode"] == 200
 
 
 def test_a_refused_answer_is_logged_and_the_loop_goes_on(

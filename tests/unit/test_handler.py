@@ -169,7 +169,7 @@ def test_direct_array_reaches_depth_1024_without_the_c_encoder(
             raise RecursionError("C stack")
 
     encoder = Encoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
-    monkeypatch.setattr("telemetry_agg.request._DIRECT_ENCODER", encoder)
+    monkeypatch.setattr("telemetry_agg.request._direct_encoder", lambda: encoder)
     deep: Any = [{"status": 201}]  # 2 levels
     for _ in range(1022):
         deep = [deep]

@@ -7,7 +7,6 @@ and the Cognito identity (JSON headers, decoded as the stock client decodes them
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -62,6 +61,8 @@ def _client_context(values: dict[str, Any] | None) -> Namespace | None:
 def _json_header(value: str | None, name: str) -> Any:
     if not value:
         return None
+    import json  # noqa: PLC0415 - only these rare headers need it, not the cold start
+
     try:
         return json.loads(value)
     except ValueError as exc:
