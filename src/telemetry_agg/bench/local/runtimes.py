@@ -9,9 +9,10 @@ built-in lanes'), `go_bootstrap()`, `rie_path()`, `emulator_version()`,
 
 from __future__ import annotations
 
+import random
 import socket
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from telemetry_agg.bench import paths, toolchain
 from telemetry_agg.bench.errors import ToolMissingError
@@ -19,9 +20,6 @@ from telemetry_agg.bench.local import pyruntime, taskdir
 from telemetry_agg.bench.model import lanes
 from telemetry_agg.bench.model.lanes import AGGREGATOR_ENV, Lane
 from telemetry_agg.bench.model.workloads import GO_CPU, GoBuild
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def rie_path() -> Path:
@@ -111,10 +109,42 @@ def go_runtime(*, build: bool = True, go_build: GoBuild = GO_CPU) -> Runtime:
     return lane_runtime(lanes.GO, build=build, go_build=go_build)
 
 
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_PORT = 10_000
+_handed_out: set[int] = set()
+
+
+def ephemeral_ports() -> range:
+    """The ports the kernel gives outgoing connections (and bind(0)) on this machine."""
+    try:
+        low, high = map(int, EPHEMERAL_PORTS.read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return range(low, high + 1)
+
+
 def free_port() -> int:
+    """A port free on 127.0.0.1 now, not handed out before by this process, and outside the
+    ephemeral range where it can be.
+
+    A port is taken a while after it is chosen (the emulator listens on its runtime API port
+    only at the first invocation), and a port in the ephemeral range can meanwhile become the
+    local port of any outgoing connection on the machine: the runtime API's listen then failed
+    with "address already in use" (seen in the tests). Below that range only a listener can
+    take it.
+    """
+    ephemeral = ephemeral_ports()
+    if ephemeral.start - LOWEST_PORT >= 1000:
+        for _ in range(100):
+            port = random.randrange(LOWEST_PORT, ephemeral.start)  # noqa: S311 - not a secret
+            if port not in _handed_out and port_free(port):
+                _handed_out.add(port)
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        port = int(s.getsockname()[1])
+    _handed_out.add(port)
+    return port
 
 
 def port_free(port: int) -> bool:
