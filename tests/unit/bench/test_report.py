@@ -28,6 +28,20 @@ def test_latency_table(results: Results) -> None:
     assert py[11] == "40.0 MB"
 
 
+@pytest.mark.parametrize(
+    ("concurrency", "said"),
+    [(1, ", 1 environment per lane at once"), (2, ", 2 environments per lane at once"), (None, "")],
+)
+def test_the_caption_says_how_many_environments_ran_at_once(
+    concurrency: int | None, said: str
+) -> None:
+    results = make_results()
+    if concurrency is not None:
+        results.options["concurrency"] = concurrency
+    where = report.where(results)
+    assert where == f"the local Runtime Interface Emulator on Test CPU, 2 cores{said}"
+
+
 def test_a_lane_with_parentheses_takes_the_aggregator_inside_them() -> None:
     (row,) = report.latency_grid(make_results(languages=("python-lean",))).rows
     assert row[2] == "Python (lean, agg)"

@@ -116,9 +116,7 @@ def local(
             ),
             cold=cold if cold is not None else int(preset.get("cold", run.DEFAULT_COLD)),
             warm=warm if warm is not None else int(preset.get("warm", run.DEFAULT_WARM)),
-            concurrency=concurrency
-            if concurrency is not None
-            else int(preset.get("concurrency", 2)),
+            concurrency=concurrency if concurrency is not None else run.default_concurrency(),
             memory_mb=memory,
             timeout_s=timeout,
             aggregator=aggregator,

@@ -69,7 +69,13 @@ LanguageOption = Annotated[
 ]
 ConcurrencyOption = Annotated[
     int | None,
-    typer.Option("--concurrency", "-c", help="Environments per lane (one emulator each)."),
+    typer.Option(
+        "--concurrency",
+        "-c",
+        help="Environments per lane at once (one emulator each). (default: 1 on a machine of "
+        "fewer than 4 cores, else 2: more environments than half the cores share the CPU, "
+        "which Lambda's do not, and every lane's Duration grows)",
+    ),
 ]
 MemoryOption = Annotated[
     int, typer.Option(help="Memory size in MB (AWS_LAMBDA_FUNCTION_MEMORY_SIZE; the cost table).")

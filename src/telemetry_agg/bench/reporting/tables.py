@@ -130,7 +130,9 @@ def where(results: Results) -> str:
     remote run was pointed at (e.g. `telemetry-bench serve`)."""
     env = results.environment
     if results.source == "local":
-        return f"the local Runtime Interface Emulator on {env.cpu}, {env.cores} cores"
+        n = results.options.get("concurrency")
+        at_once = f", {n} environment{'' if n == 1 else 's'} per lane at once" if n else ""
+        return f"the local Runtime Interface Emulator on {env.cpu}, {env.cores} cores{at_once}"
     target = results.options.get("target")
     if target:
         return str(target)
