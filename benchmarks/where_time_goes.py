@@ -8,7 +8,8 @@ extracted as its task folder, the runtime's Python (python3.12 where one is inst
 runtime folder after the task on the import path, no byte-code written. Lanes interleave in
 every step, so that the machine's noise falls on all of them alike.
 
-1. In process, on the runtime's Python in a task folder (a child process, `--rounds` rounds):
+1. In process, on the runtime's Python in a task folder (`--rounds` rounds in a child process
+   per lane, the lean lane's with its exec wrapper's malloc settings):
    the runtime client's decode of the event (stock: awslambdaric's
    `LambdaMarshaller.unmarshal_request`, simplejson; lean: none, the raw bytes are handed
    over), the handler (lean: on the raw bytes, its envelope decode `decode_event` shown apart),
@@ -104,25 +105,31 @@ def task_env(runtime: Runtime, folder: Path) -> dict[str, str]:
 
 
 def in_process(rts: dict[str, Runtime], event: bytes, rounds: int) -> dict[str, Any]:
+    """Both lanes' steps in a child on the runtime's Python, twice: the stock lane's from a
+    child with the stock environment, the lean lane's from one with the malloc settings its
+    exec wrapper exports (without them its handler pays page faults it does not pay in the
+    lane)."""
     stock = rts["python"]
     assert stock.task_zip is not None
     folder = taskdir.extract(stock.task_zip)
+    found: dict[str, dict[str, Any]] = {}
     try:
         with tempfile.NamedTemporaryFile(suffix=".json") as file:
             file.write(event)
             file.flush()
-            out = subprocess.run(
-                [stock.argv[0], "-c", CHILD, file.name, str(rounds)],
-                capture_output=True,
-                text=True,
-                cwd=folder,
-                env=task_env(stock, folder),
-                check=True,
-            )
+            for lane, extra in (("python", {}), ("python-lean", wrapper_malloc())):
+                out = subprocess.run(
+                    [stock.argv[0], "-c", CHILD, file.name, str(rounds)],
+                    capture_output=True,
+                    text=True,
+                    cwd=folder,
+                    env=task_env(stock, folder) | extra,
+                    check=True,
+                )
+                found[lane] = json.loads(out.stdout)
     finally:
         taskdir.remove(folder)
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
+    return {kind: {lane: found[lane][kind][lane] for lane in found} for kind in ("median", "best")}
 
 
 MALLOC_CONTROL = "python+malloc"
