@@ -3,13 +3,14 @@
     .venv/bin/python benchmarks/ratios.py [--sizes 100,1000,5000,20000,100000] [--rounds N] [--json]
 
 Every contender runs on the same STUDY.md payload in the same process, rounds interleaved
-(naive, reference, orjson, msgspec, handler, naive, ...) so that machine noise falls on all
-alike; the table shows each one's best round and the ratio naive / contender (above 1: faster
-than naive). Before timing, each contender's answer is checked against the naive one. It also
-measures the handler's import time (``python -X importtime``, best of 7) beside ``import json``,
-as Lambda sees it: ``-I -S`` with only what the deployment zip holds on ``sys.path``
-(``telemetry_agg`` and its runtime dependencies), so that tools in the dev virtualenv that a
-dependency would pick up when present (typing_extensions, for msgspec) do not count.
+(naive, msgspec, orjson, reference, msgspec with nothing learned, handler, naive, ...) so that
+machine noise falls on all alike; the table shows each one's best round and the ratio
+naive / contender (above 1: faster than naive). Before timing, each contender's answer is
+checked against the naive one. It also measures the handler's import time
+(``python -X importtime``, best of 7) beside ``import json``, as Lambda sees it: ``-I -S`` with
+only what the deployment zip holds on ``sys.path`` (``telemetry_agg`` and its runtime
+dependencies), so that tools in the dev virtualenv that a dependency would pick up when present
+(typing_extensions, for msgspec) do not count.
 Exit status: 0, or 1 when the handler at 20,000 events is under 2.5x or its import over 40 ms.
 """
 
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_inputs import SIZES, document, function_url_event
 from naive import naive_aggregate
-from telemetry_agg.aggregators import builtin_aggregators, get_aggregator
+from telemetry_agg.aggregators import builtin_aggregators, get_aggregator, msgspec_agg
 from telemetry_agg.handler import handle
 from telemetry_agg.limits import NOT_COMPARED
 
@@ -86,8 +87,24 @@ def _contenders(size: int) -> dict[str, Callable[[], dict[str, Any]]]:
     for name in builtin_aggregators():
         aggregator = get_aggregator(name)
         contenders[name] = lambda aggregator=aggregator: aggregator.summarize(doc).to_dict()  # type: ignore[misc]
+    contenders[UNLEARNED] = lambda: _unlearned(doc)
     contenders["handler"] = lambda: json.loads(handle(event)[0]["body"])
     return contenders
+
+
+UNLEARNED = "msgspec unlearned"
+
+
+def _unlearned(doc: bytes) -> dict[str, Any]:
+    """The msgspec aggregator with nothing learned (its vocabulary closed): what the learned
+    endpoints and statuses give, measured in the same run."""
+    saved = msgspec_agg.VOCABULARY
+    msgspec_agg.VOCABULARY = msgspec_agg.Vocabulary()
+    msgspec_agg.VOCABULARY.closed = True
+    try:
+        return msgspec_agg.AGGREGATOR.summarize(doc).to_dict()
+    finally:
+        msgspec_agg.VOCABULARY = saved
 
 
 def measure(size: int, rounds: int) -> dict[str, float]:
