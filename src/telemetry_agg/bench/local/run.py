@@ -38,7 +38,7 @@ from telemetry_agg.bench import checks
 from telemetry_agg.bench.constants import LAMBDA_REQUEST_LIMIT
 from telemetry_agg.bench.errors import BenchError, PayloadError, UsageError
 from telemetry_agg.bench.local import runtimes, stored
-from telemetry_agg.bench.local.cpucap import CpuCap
+from telemetry_agg.bench.local.cpucap import CpuCap, default_concurrency
 from telemetry_agg.bench.local.emulator import Emulator, Invocation, Runtime
 from telemetry_agg.bench.model import answers, payloads, workloads
 from telemetry_agg.bench.model import lanes as lane_registry
@@ -53,7 +53,14 @@ if TYPE_CHECKING:
 
     from telemetry_agg.bench.model import results as res
 
-__all__ = ["CpuCap", "LocalPlan", "lane_runtimes", "load_payloads", "run_local"]
+__all__ = [
+    "CpuCap",
+    "LocalPlan",
+    "default_concurrency",
+    "lane_runtimes",
+    "load_payloads",
+    "run_local",
+]
 
 DEFAULT_COLD, DEFAULT_WARM = 10, 300
 DEFAULT_SIZES_TEXT = ",".join(map(str, payloads.DEFAULT_SIZES))
@@ -63,23 +70,6 @@ QUICK: dict[str, str | int] = {
     "cold": 5,
     "warm": 200,
 }
-
-
-def default_concurrency() -> int:
-    """Environments per lane unless `--concurrency` says: 2 on a machine of 4 cores or more,
-    else 1.
-
-    A warm invocation keeps a core busy in its runtime while the emulator's relay and the
-    client want CPU around it. More environments at once than half the cores take CPU from
-    each other, which Lambda's environments never do, and every lane's REPORT Duration grows
-    by it: 2 environments per lane on 2 cores added about 4 ms at 20,000 events to Go's, the
-    stock and the lean lane's alike (README "Local bench"), so the ratios leaned toward 1.
-    """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return 2 if cores >= 4 else 1
 
 
 @dataclass
