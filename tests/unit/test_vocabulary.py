@@ -120,6 +120,19 @@ def test_past_the_limit_it_stops_learning_for_good(monkeypatch: pytest.MonkeyPat
     assert not learned(), "closed stays closed"
 
 
+def test_a_decoder_that_cannot_be_built_stops_the_learning_not_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_: object) -> None:
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(msgspec_agg, "_literal_decoder", refuse)
+    document = _batch(*EVENTS)
+    assert _answer(document, "msgspec") == _answer(document, "reference")
+    assert msgspec_agg.VOCABULARY.closed
+    assert not learned()
+
+
 def test_a_document_with_no_statuses_or_endpoints_learns_what_it_has() -> None:
     aggregate(_batch({"status": 200}), aggregator="msgspec")
     assert msgspec_agg.VOCABULARY.endpoints == {""}

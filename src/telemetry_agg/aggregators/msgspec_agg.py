@@ -93,8 +93,12 @@ class Vocabulary:
         if max(len(known_endpoints), len(known_statuses)) > VOCABULARY_LIMIT:
             self.closed, self.decode = True, None
             return
-        self.endpoints, self.statuses = known_endpoints, known_statuses
-        self.decode = _literal_decoder(known_endpoints, known_statuses)
+        try:
+            decode = _literal_decoder(known_endpoints, known_statuses)
+        except Exception:  # an optimisation never fails a request: stop learning instead
+            self.closed, self.decode = True, None
+            return
+        self.endpoints, self.statuses, self.decode = known_endpoints, known_statuses, decode
 
 
 def _literal_decoder(
