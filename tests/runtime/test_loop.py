@@ -341,6 +341,21 @@ def test_the_lean_runtime_answers_a_function_url_event_without_the_json_module()
     assert json.loads(" ".join(out[:-1]))["statusCode"] == 200
 
 
+def test_a_handler_without_msgspec_gets_no_msgspec_import() -> None:
+    """The loop encodes with msgspec only when the handler loaded it: for another handler,
+    importing msgspec would cost more than json does."""
+    code = (
+        "import sys, telemetry_agg.runtime.loop as loop\n"
+        "print(loop.encode({'statusCode': 200, 'body': 'x'})[0].decode())\n"
+        "print('msgspec' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert json.loads(out[0]) == {"statusCode": 200, "body": "x"}
+    assert out[1] == "False"
+
+
 def test_a_refused_answer_is_logged_and_the_loop_goes_on(
     fake_api: FakeRuntimeAPI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -158,20 +158,21 @@ def _plain(result: Any) -> bool:
 def encode(result: Any) -> tuple[bytes, str]:
     """A handler's result as the Runtime API's response body, and its content type.
 
-    A response of the plain shape (`_plain`) is encoded by msgspec, which the handler has
-    loaded, so that the lean runtime never imports the stdlib json module (2 ms of a cold
-    start); anything else by json.dumps, as the stock client encodes it. Whatever msgspec
+    A response of the plain shape (`_plain`) is encoded by msgspec when the handler has loaded
+    it (ours does), so that the lean runtime never imports the stdlib json module (2 ms of a
+    cold start); anything else by json.dumps, as the stock client encodes it. Whatever msgspec
     refuses (a lone surrogate) goes to json.dumps too, which gives the stock client's error.
     """
     if isinstance(result, bytes):
         return result, "application/unknown"
-    if _plain(result):
-        from msgspec.json import encode as fast  # noqa: PLC0415 - loaded by then
-
+    fast = sys.modules.get("msgspec.json")  # never imported here: a handler without it
+    if fast is not None and _plain(result):  # would pay more for msgspec than for json
         try:
-            return fast(result), "application/json"
+            encoded: bytes = fast.encode(result)
         except (TypeError, ValueError):
             pass
+        else:
+            return encoded, "application/json"
     import json  # noqa: PLC0415 - see above
 
     try:
