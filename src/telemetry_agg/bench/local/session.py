@@ -15,7 +15,7 @@ import json
 from typing import TYPE_CHECKING
 
 from telemetry_agg.bench import checks, errors
-from telemetry_agg.bench.local import run, runtimes, taskdir
+from telemetry_agg.bench.local import cpucap, run, runtimes, taskdir
 from telemetry_agg.bench.model import results as res
 from telemetry_agg.bench.reporting import markdown, summary, tables
 
@@ -128,6 +128,8 @@ def tell(results: res.Results, code: int, output: Path | None, paths: list[Path]
 def local_main(plan: run.LocalPlan, *, output: Path | None, as_json: bool) -> int:
     """The `local` command once its options are parsed: the exit code."""
     bodies, lane_rts = prepare(plan, output)
+    if note := cpucap.shared_cpu_note(plan.concurrency):
+        errors.stderr_console().print(note, style="yellow", highlight=False)
     results = new_results(plan, lane_rts)
     code = measure(plan, lane_rts, bodies, results, output)
     paths = write(results, output, errors.stderr_console())
