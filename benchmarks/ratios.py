@@ -100,7 +100,7 @@ def _unlearned(doc: bytes) -> dict[str, Any]:
     endpoints and statuses give, measured in the same run."""
     saved = msgspec_agg.VOCABULARY
     msgspec_agg.VOCABULARY = msgspec_agg.Vocabulary()
-    msgspec_agg.VOCABULARY.closed = True
+    msgspec_agg.VOCABULARY.close()
     try:
         return msgspec_agg.AGGREGATOR.summarize(doc).to_dict()
     finally:

@@ -72,8 +72,8 @@ _NOT_IN_LITERAL = "Invalid enum value"
 class Vocabulary:
     """The endpoints and statuses learned so far, and the typed decoder that knows only them.
 
-    `decode` is None until something is learned, and again once a limit is passed (then for
-    good: a workload that varies that much gains nothing from it).
+    `decode` is None until something is learned, and again once `close` stopped the learning
+    (for good: past a limit, a workload that varies that much gains nothing from it).
     """
 
     def __init__(self) -> None:
@@ -91,14 +91,18 @@ class Vocabulary:
         if known_endpoints == self.endpoints and known_statuses == self.statuses:
             return
         if max(len(known_endpoints), len(known_statuses)) > VOCABULARY_LIMIT:
-            self.closed, self.decode = True, None
+            self.close()
             return
         try:
             decode = _literal_decoder(known_endpoints, known_statuses)
         except Exception:  # an optimisation never fails a request: stop learning instead
-            self.closed, self.decode = True, None
+            self.close()
             return
         self.endpoints, self.statuses, self.decode = known_endpoints, known_statuses, decode
+
+    def close(self) -> None:
+        """Stop learning, for good: every document takes `Event`'s decoder from now on."""
+        self.closed, self.decode = True, None
 
 
 def _literal_decoder(
@@ -122,6 +126,8 @@ def _literal_decoder(
 
 
 VOCABULARY = Vocabulary()
+#: What a typed decoder raises for a document it refuses (ValidationError is a MsgspecError).
+_REFUSED = (msgspec.MsgspecError, ValueError, RecursionError)
 
 
 def strict_count(document: bytes | str) -> Counts:
@@ -141,11 +147,11 @@ def _decode(document: bytes | str) -> tuple[list[Any] | None, bool]:
         except msgspec.ValidationError as exc:
             if not str(exc).startswith(_NOT_IN_LITERAL):
                 return None, False  # not a new endpoint or status: Event refuses it too
-        except (msgspec.MsgspecError, ValueError, RecursionError):
+        except _REFUSED:
             return None, False
     try:
         return _DECODER.decode(document), True
-    except (msgspec.MsgspecError, ValueError, RecursionError):
+    except _REFUSED:
         return None, False
 
 
